@@ -1,0 +1,47 @@
+package dev.bluegreen;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+
+/** A release running in the background, started with {@link ReleaseEngine#start(ReleasePlan)}. */
+public interface ReleaseExecution {
+
+    /**
+     * @return the plan being run
+     */
+    ReleasePlan plan();
+
+    /**
+     * @return the phase the release is in now
+     */
+    Phase phase();
+
+    /**
+     * Asks the release to stop. It ends in a defined, safe state: before the switch it aborts
+     * (live traffic untouched); after the switch, before the release is committed, it rolls back;
+     * once committed it stops retiring the previous color and cleans up. Recovery actions
+     * (rollback, compensation, clean-up) are never interrupted.
+     *
+     * @return false when the release had already ended or cancel was already requested
+     */
+    boolean cancel();
+
+    /**
+     * @return the result, once the release has ended
+     * @throws InterruptedException when the waiting thread is interrupted (the release goes on)
+     */
+    ReleaseResult await() throws InterruptedException;
+
+    /**
+     * @param timeout how long to wait; never null
+     * @return the result, or empty when the release is still running after {@code timeout}
+     * @throws InterruptedException when the waiting thread is interrupted (the release goes on)
+     */
+    Optional<ReleaseResult> await(Duration timeout) throws InterruptedException;
+
+    /**
+     * @return completes with the result when the release ends
+     */
+    CompletionStage<ReleaseResult> completion();
+}

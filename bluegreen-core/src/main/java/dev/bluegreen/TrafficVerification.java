@@ -1,0 +1,32 @@
+package dev.bluegreen;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Proof that traffic reaches only ready backends of one color.
+ *
+ * @param target   the routing object; never null
+ * @param color    the color traffic reaches; never null
+ * @param backends the ready backends traffic reaches (for Kubernetes, pod names), at least one; never null
+ * @param source   where this was read, e.g. {@code EndpointSlices} or {@code Endpoints}; never null
+ * @param waited   how long it took to hold; never null
+ */
+public record TrafficVerification(String target, Color color, List<String> backends, String source, Duration waited) {
+
+    /**
+     * Copies the list of backends.
+     */
+    public TrafficVerification {
+        backends = List.copyOf(backends);
+    }
+
+    /**
+     * @return e.g. {@code Service shop/myapp-service reaches 3 ready green pods (EndpointSlices, after PT0.012S)}
+     */
+    @Override
+    public String toString() {
+        return target + " reaches " + backends.size() + " ready " + color + " backends " + backends
+                + " (" + source + ", after " + waited + ")";
+    }
+}

@@ -1,0 +1,68 @@
+package dev.bluegreen.internal;
+
+import dev.bluegreen.ConfigurationException;
+
+import java.time.Duration;
+import java.util.regex.Pattern;
+
+/** Argument checks that echo the offending value. Internal: not part of the API. */
+public final class Checks {
+    private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
+
+    private Checks() {
+    }
+
+    public static <T> T nonNull(String what, T value) {
+        if (value == null) {
+            throw new ConfigurationException(what + " must not be null");
+        }
+        return value;
+    }
+
+    public static <T> T required(String what, T value) {
+        if (value == null) {
+            throw new ConfigurationException(what + " is required but was not set");
+        }
+        return value;
+    }
+
+    public static String nonBlank(String what, String value) {
+        if (value == null || value.isBlank()) {
+            throw new ConfigurationException(what + " must not be blank, but was " + quote(value));
+        }
+        return value;
+    }
+
+    public static String dnsLabel(String what, String value) {
+        if (value == null || value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
+            throw new ConfigurationException(what + " must be a lowercase DNS label (1-63 characters of a-z, 0-9 and '-', "
+                    + "starting and ending with a letter or digit), but was " + quote(value));
+        }
+        return value;
+    }
+
+    public static Duration positive(String what, Duration value) {
+        if (value == null || value.isZero() || value.isNegative()) {
+            throw new ConfigurationException(what + " must be a positive duration, but was " + value);
+        }
+        return value;
+    }
+
+    public static Duration notNegative(String what, Duration value) {
+        if (value == null || value.isNegative()) {
+            throw new ConfigurationException(what + " must be zero or a positive duration, but was " + value);
+        }
+        return value;
+    }
+
+    public static int atLeast(String what, int minimum, int value) {
+        if (value < minimum) {
+            throw new ConfigurationException(what + " must be at least " + minimum + ", but was " + value);
+        }
+        return value;
+    }
+
+    public static String quote(String value) {
+        return value == null ? "null" : "'" + value + "'";
+    }
+}
