@@ -1,0 +1,232 @@
+package dev.bluegreen.fabric8.internal;
+
+import dev.bluegreen.ClusterApiException;
+import dev.bluegreen.Color;
+import dev.bluegreen.TrafficVerification;
+import dev.bluegreen.VerificationException;
+import io.fabric8.kubernetes.api.model.EndpointAddress;
+import io.fabric8.kubernetes.api.model.EndpointSubset;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectReference;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
+
+/**
+ * Waits, with informers and a deadline, until a Service's endpoints list only pods of one color,
+ * at least one of them ready. Reads EndpointSlices, or the Endpoints object where the cluster
+ * serves no slices for the Service.
+ */
+final class EndpointVerifier {
+    static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
+
+    /** Where a cluster publishes a Service's endpoints. */
+    enum Source {
+        ENDPOINT_SLICES("EndpointSlices"), ENDPOINTS("Endpoints");
+
+        private final String kind;
+
+        Source(String kind) {
+            this.kind = kind;
+        }
+    }
+
+    /** One address behind the Service. */
+    private static final class Backend {
+        final String pod;
+        final String ip;
+        final boolean ready;
+
+        Backend(String pod, String ip, boolean ready) {
+            this.pod = pod;
+            this.ip = ip;
+            this.ready = ready;
+        }
+    }
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String service;
+    private final String colorLabel;
+    private final AtomicReference<Source> source = new AtomicReference<>();
+
+    EndpointVerifier(KubernetesClient client, String namespace, String service, String colorLabel) {
+        this.client = client;
+        this.namespace = namespace;
+        this.service = service;
+        this.colorLabel = colorLabel;
+    }
+
+    private String target() {
+        return "Service " + namespace + "/" + service;
+    }
+
+    /**
+     * @param color       the color traffic should reach
+     * @param podSelector the Service's selector without the color label: the pods that may back it
+     * @param timeout     the deadline
+     */
+    TrafficVerification await(Color color, Map<String, String> podSelector, Duration timeout) {
+        long start = System.nanoTime();
+        Source from = source();
+        CompletableFuture<List<String>> holds = new CompletableFuture<>();
+        AtomicReference<String> lastSeen = new AtomicReference<>("nothing observed yet");
+        AtomicReference<SharedIndexInformer<Pod>> pods = new AtomicReference<>();
+        AtomicReference<SharedIndexInformer<? extends HasMetadata>> endpoints = new AtomicReference<>();
+        Runnable evaluate = () -> {
+            if (pods.get() == null || endpoints.get() == null) {
+                return;
+            }
+            synchronized (holds) {
+                evaluate(color, from, pods.get().getStore().list(), endpoints.get().getStore().list(), lastSeen, holds);
+            }
+        };
+        try {
+            pods.set(client.pods().inNamespace(namespace).withLabels(podSelector).inform(onChange(evaluate)));
+            endpoints.set(from == Source.ENDPOINT_SLICES
+                    ? client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel(SERVICE_NAME_LABEL, service)
+                            .inform(onChange(evaluate))
+                    : client.endpoints().inNamespace(namespace).withName(service).inform(onChange(evaluate)));
+            evaluate.run();
+            List<String> ready = holds.get(Math.max(1, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
+            return new TrafficVerification(target(), color, ready, from.kind, Duration.ofNanos(System.nanoTime() - start));
+        } catch (TimeoutException e) {
+            throw new VerificationException(target() + " did not reach only ready " + color + " pods within " + timeout
+                    + ": " + from.kind + " last listed " + lastSeen.get());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new VerificationException("verifying that " + target() + " reaches only " + color + " pods was interrupted");
+        } catch (ExecutionException e) {
+            throw new ClusterApiException("watching the endpoints of " + target() + " failed: " + e.getCause(), 0, e.getCause());
+        } catch (KubernetesClientException e) {
+            throw KubeCalls.apiError("watching the endpoints of " + target(), e);
+        } finally {
+            close(pods.get());
+            close(endpoints.get());
+        }
+    }
+
+    private void evaluate(Color color, Source from, List<Pod> pods, List<? extends HasMetadata> objects,
+                          AtomicReference<String> lastSeen, CompletableFuture<List<String>> holds) {
+        Map<String, String> colorOfPod = new HashMap<>();
+        for (Pod pod : pods) {
+            colorOfPod.put(pod.getMetadata().getName(), pod.getMetadata().getLabels().getOrDefault(colorLabel, "none"));
+        }
+        List<Backend> backends = from == Source.ENDPOINT_SLICES ? fromSlices(objects) : fromEndpoints(objects);
+        List<String> described = new ArrayList<>();
+        List<String> readyOfColor = new ArrayList<>();
+        boolean foreign = false;
+        for (Backend backend : backends) {
+            String podColor = backend.pod == null ? "not a pod" : colorOfPod.getOrDefault(backend.pod, "unknown pod");
+            described.add((backend.pod == null ? backend.ip : backend.pod) + " (" + podColor + ", "
+                    + (backend.ready ? "ready" : "not ready") + ")");
+            if (!color.name().equals(podColor)) {
+                foreign = true;
+            } else if (backend.ready) {
+                readyOfColor.add(backend.pod);
+            }
+        }
+        lastSeen.set(described.isEmpty() ? "no endpoints" : String.join(", ", described));
+        if (!foreign && !readyOfColor.isEmpty()) {
+            holds.complete(readyOfColor.stream().sorted().collect(Collectors.toList()));
+        }
+    }
+
+    private static List<Backend> fromSlices(List<? extends HasMetadata> slices) {
+        List<Backend> backends = new ArrayList<>();
+        for (HasMetadata object : slices) {
+            for (Endpoint endpoint : ((EndpointSlice) object).getEndpoints()) {
+                boolean ready = endpoint.getConditions() == null || endpoint.getConditions().getReady() == null
+                        || endpoint.getConditions().getReady();
+                String ip = endpoint.getAddresses().isEmpty() ? "?" : endpoint.getAddresses().get(0);
+                backends.add(new Backend(podName(endpoint.getTargetRef()), ip, ready));
+            }
+        }
+        return backends;
+    }
+
+    private static List<Backend> fromEndpoints(List<? extends HasMetadata> objects) {
+        List<Backend> backends = new ArrayList<>();
+        for (HasMetadata object : objects) {
+            for (EndpointSubset subset : ((Endpoints) object).getSubsets()) {
+                for (EndpointAddress address : subset.getAddresses()) {
+                    backends.add(new Backend(podName(address.getTargetRef()), address.getIp(), true));
+                }
+                for (EndpointAddress address : subset.getNotReadyAddresses()) {
+                    backends.add(new Backend(podName(address.getTargetRef()), address.getIp(), false));
+                }
+            }
+        }
+        return backends;
+    }
+
+    private static String podName(ObjectReference reference) {
+        return reference != null && "Pod".equals(reference.getKind()) ? reference.getName() : null;
+    }
+
+    /**
+     * Decides once per verifier where endpoints are read: EndpointSlices when the cluster serves
+     * slices for this Service, the Endpoints object otherwise (an old cluster, or no slice controller).
+     */
+    private Source source() {
+        Source known = source.get();
+        if (known != null) {
+            return known;
+        }
+        Source detected;
+        try {
+            boolean any = !client.discovery().v1().endpointSlices().inNamespace(namespace)
+                    .withLabel(SERVICE_NAME_LABEL, service).list().getItems().isEmpty();
+            detected = any ? Source.ENDPOINT_SLICES : Source.ENDPOINTS;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != KubeCalls.NOT_FOUND && e.getCode() != 403) {
+                throw KubeCalls.apiError("list of EndpointSlices of " + target(), e);
+            }
+            detected = Source.ENDPOINTS;
+        }
+        source.compareAndSet(null, detected);
+        return detected;
+    }
+
+    private static <T> ResourceEventHandler<T> onChange(Runnable evaluate) {
+        return new ResourceEventHandler<>() {
+            @Override
+            public void onAdd(T obj) {
+                evaluate.run();
+            }
+
+            @Override
+            public void onUpdate(T oldObj, T newObj) {
+                evaluate.run();
+            }
+
+            @Override
+            public void onDelete(T obj, boolean deletedFinalStateUnknown) {
+                evaluate.run();
+            }
+        };
+    }
+
+    private static void close(SharedIndexInformer<?> informer) {
+        if (informer != null) {
+            informer.close();
+        }
+    }
+}
