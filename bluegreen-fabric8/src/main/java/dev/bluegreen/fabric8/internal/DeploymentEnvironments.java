@@ -8,7 +8,6 @@ import dev.bluegreen.PreflightException;
 import dev.bluegreen.fabric8.BlueGreenConventions;
 import dev.bluegreen.internal.Checks;
 import io.fabric8.kubernetes.api.model.Container;
-import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -20,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -30,9 +28,9 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * The two colors as Deployments {@code <app>-blue} / {@code <app>-green}. Every write is a JSON
- * merge patch carrying the resourceVersion it was computed from, retried from a fresh read when
- * another writer (usually the Deployment controller) got there first.
+ * The two colors as Deployments {@code <app>-blue} / {@code <app>-green}. Every write is a patch
+ * carrying the resourceVersion it was computed from, retried from a fresh read when another writer
+ * (usually the Deployment controller) got there first.
  */
 public final class DeploymentEnvironments implements ColorEnvironments {
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentEnvironments.class);
@@ -88,17 +86,17 @@ public final class DeploymentEnvironments implements ColorEnvironments {
             StringBuilder problem = new StringBuilder();
             Container target = deployments.container(deployment, color, problem)
                     .orElseThrow(() -> new PreflightException("deploy to " + describe(color), List.of(problem.toString())));
-            // A merge patch replaces lists whole, so the containers go out complete, with only the image changed;
-            // the resourceVersion makes the write fail rather than overwrite a concurrent change to them.
-            List<Container> containers = new ArrayList<>();
-            for (Container container : deployment.getSpec().getTemplate().getSpec().getContainers()) {
-                containers.add(container == target ? new ContainerBuilder(container).withImage(version).build() : container);
-            }
-            Map<String, Object> patch = Map.of(
-                    "metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
-                    "spec", Map.of("replicas", replicas,
-                            "template", Map.of("spec", Map.of("containers", containers))));
-            return patch(color, patch, "deploy of " + version + " with " + replicas + " replicas to " + describe(color));
+            // A JSON patch, because a merge patch would have to send the whole container list (and
+            // the mock server appends lists instead of replacing them). Replacing resourceVersion makes
+            // the server refuse the write with 409 if the Deployment changed since it was read, so the
+            // container index cannot point at another container.
+            int index = deployment.getSpec().getTemplate().getSpec().getContainers().indexOf(target);
+            List<Map<String, Object>> patch = List.of(
+                    replace("/metadata/resourceVersion", deployment.getMetadata().getResourceVersion()),
+                    replace("/spec/template/spec/containers/" + index + "/image", version),
+                    replace("/spec/replicas", replicas));
+            return patch(color, PatchType.JSON, patch, "deploy of " + version + " with " + replicas + " replicas to "
+                    + describe(color));
         });
         LOG.info("{}: container image set to {}, {} replicas", describe(color), version, replicas);
     }
@@ -161,7 +159,8 @@ public final class DeploymentEnvironments implements ColorEnvironments {
             if (Deployments.wantedReplicas(deployment) == 0) {
                 return false;
             }
-            patch(color, Map.of("metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
+            patch(color, PatchType.JSON_MERGE, Map.of(
+                    "metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
                     "spec", Map.of("replicas", 0)), "scale-down of " + describe(color));
             return true;
         });
@@ -176,9 +175,13 @@ public final class DeploymentEnvironments implements ColorEnvironments {
         return deployment;
     }
 
-    private Deployment patch(Color color, Map<String, Object> patch, String what) {
+    private static Map<String, Object> replace(String path, Object value) {
+        return Map.of("op", "replace", "path", path, "value", value);
+    }
+
+    private Deployment patch(Color color, PatchType type, Object patch, String what) {
         String body = Serialization.asJson(patch);
-        return KubeCalls.call(what, () -> deployments.resource(color).patch(PatchContext.of(PatchType.JSON_MERGE), body));
+        return KubeCalls.call(what, () -> deployments.resource(color).patch(PatchContext.of(type), body));
     }
 
     @Override
