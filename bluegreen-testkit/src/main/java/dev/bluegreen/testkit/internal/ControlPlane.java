@@ -1,0 +1,294 @@
+package dev.bluegreen.testkit.internal;
+
+import dev.bluegreen.testkit.PodBehavior;
+import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Informable;
+import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
+import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * The controllers of a simulated cluster and the informers that feed them. Informer callbacks only hand
+ * events over to the {@link ControllerLoop}; everything else runs on the loop's thread.
+ */
+public final class ControlPlane implements AutoCloseable {
+
+    private static final Duration INFORMER_START_TIMEOUT = Duration.ofSeconds(10);
+
+    private final KubernetesClient client;
+    private final boolean endpointSlices;
+    private final ControllerLoop loop = new ControllerLoop("bluegreen-testkit-controllers");
+    private final ObjectStore<Deployment> deployments = new ObjectStore<>();
+    private final ObjectStore<Pod> pods = new ObjectStore<>();
+    private final ObjectStore<Service> services = new ObjectStore<>();
+    private final ObjectStore<Endpoints> endpoints = new ObjectStore<>();
+    private final ObjectStore<EndpointSlice> slices = new ObjectStore<>();
+    private final Kubelet kubelet;
+    private final DeploymentController deploymentController;
+    private final EndpointsController endpointsController;
+    private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
+
+    /**
+     * What a control plane simulates.
+     *
+     * @param readinessDelay time from pod creation to its final state; zero or more
+     * @param endpointSlices whether EndpointSlices are maintained alongside Endpoints
+     * @param imageBehavior  how the containers of an image behave; consulted when a pod is admitted
+     */
+    public record Settings(Duration readinessDelay, boolean endpointSlices, Function<String, PodBehavior> imageBehavior) {
+    }
+
+    private ControlPlane(KubernetesClient client, Settings settings, Clock clock) {
+        this.client = client;
+        this.endpointSlices = settings.endpointSlices();
+        this.kubelet = new Kubelet(client, loop, pods, settings.readinessDelay(), settings.imageBehavior(), clock);
+        this.deploymentController = new DeploymentController(client, loop, deployments, pods, kubelet, clock);
+        this.endpointsController = new EndpointsController(client, loop, services, pods, endpoints, slices,
+                settings.endpointSlices());
+    }
+
+    /**
+     * Starts the informers (all namespaces) and returns once each has listed and is watching, so that no
+     * later change goes unseen.
+     *
+     * @param client   the client the controllers use, with the controllers' {@code User-Agent}
+     * @param settings what to simulate
+     * @param clock    the source of status timestamps
+     * @return the running control plane
+     */
+    public static ControlPlane start(KubernetesClient client, Settings settings, Clock clock) {
+        ControlPlane controlPlane = new ControlPlane(client, settings, clock);
+        try {
+            controlPlane.startInformers();
+            return controlPlane;
+        } catch (RuntimeException e) {
+            controlPlane.close();
+            throw e;
+        }
+    }
+
+    private void startInformers() {
+        inform(client.apps().deployments().inAnyNamespace(),
+                deployment -> {
+                    deployments.observe(deployment);
+                    deploymentController.enqueue(ObjectStore.keyOf(deployment));
+                },
+                deployment -> {
+                    deployments.remove(deployment, true);
+                    deploymentController.deleted(deployment);
+                });
+        inform(client.pods().inAnyNamespace(),
+                pod -> {
+                    pods.observe(pod);
+                    // The store may hold a newer version than the event, from the controllers' own writes.
+                    Pod latest = pods.get(ObjectStore.keyOf(pod));
+                    if (latest != null) {
+                        kubelet.observe(latest);
+                    }
+                    podChanged(pod);
+                },
+                pod -> {
+                    pods.remove(pod, true);
+                    kubelet.forget(pod);
+                    podChanged(pod);
+                });
+        inform(client.services().inAnyNamespace(),
+                service -> {
+                    services.observe(service);
+                    endpointsController.enqueue(ObjectStore.keyOf(service));
+                },
+                service -> {
+                    services.remove(service, true);
+                    endpointsController.enqueue(ObjectStore.keyOf(service));
+                });
+        inform(client.endpoints().inAnyNamespace(),
+                object -> {
+                    endpoints.observe(object);
+                    endpointsController.enqueue(ObjectStore.keyOf(object));
+                },
+                object -> {
+                    endpoints.remove(object, true);
+                    endpointsController.enqueue(ObjectStore.keyOf(object));
+                });
+        if (endpointSlices) {
+            inform(client.discovery().v1().endpointSlices().inAnyNamespace()
+                            .withLabel(EndpointsController.SLICE_MANAGED_BY_LABEL, EndpointsController.SLICE_MANAGER),
+                    slice -> {
+                        slices.observe(slice);
+                        endpointsController.sliceChanged(slice);
+                    },
+                    slice -> {
+                        slices.remove(slice, true);
+                        endpointsController.sliceChanged(slice);
+                    });
+        }
+        CompletableFuture<?>[] started = informers.stream()
+                .map(informer -> informer.start().toCompletableFuture())
+                .toArray(CompletableFuture[]::new);
+        try {
+            CompletableFuture.allOf(started).get(INFORMER_START_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while starting the simulated controllers", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new IllegalStateException("The simulated controllers' informers did not start within "
+                    + INFORMER_START_TIMEOUT, e);
+        }
+    }
+
+    private void podChanged(Pod pod) {
+        deploymentController.podChanged(pod);
+        endpointsController.podChanged(pod);
+    }
+
+    private <T extends HasMetadata> void inform(Informable<T> resources, Consumer<T> upserted, Consumer<T> deleted) {
+        SharedIndexInformer<T> informer = resources.runnableInformer(0);
+        informer.addEventHandler(new ResourceEventHandler<T>() {
+            @Override
+            public void onAdd(T object) {
+                loop.run(() -> upserted.accept(object));
+            }
+
+            @Override
+            public void onUpdate(T before, T after) {
+                loop.run(() -> upserted.accept(after));
+            }
+
+            @Override
+            public void onDelete(T object, boolean finalStateUnknown) {
+                loop.run(() -> deleted.accept(object));
+            }
+        });
+        informers.add(informer);
+    }
+
+    /**
+     * Blocks until the controllers have nothing left to do: no queued or running work, no pod start-up due,
+     * and the server's objects as the controllers would leave them (every Deployment's pods and status,
+     * every selector Service's Endpoints and EndpointSlice). Checking the server, not only the loop, covers
+     * changes whose events are still on their way to the informers.
+     *
+     * @param timeout how long to wait at most
+     * @throws AssertionError if the cluster does not settle in time, naming what is still pending
+     */
+    public void awaitSettled(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (true) {
+                if (!loop.awaitIdle(deadline)) {
+                    throw new AssertionError("The simulated cluster did not settle within " + timeout + ": its controllers "
+                            + "still have " + loop.pending() + " pending tasks");
+                }
+                long progress = loop.progress();
+                Optional<String> unsettled = unsettled();
+                if (unsettled.isEmpty()) {
+                    if (loop.progress() == progress) {
+                        return;
+                    }
+                } else if (!loop.awaitProgress(progress, deadline)) {
+                    throw new AssertionError("The simulated cluster did not settle within " + timeout + ": "
+                            + unsettled.get());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while waiting for the simulated cluster to settle", e);
+        }
+    }
+
+    private Optional<String> unsettled() {
+        Map<String, List<Pod>> podsByNamespace = client.pods().inAnyNamespace().list().getItems().stream()
+                .collect(Collectors.groupingBy(pod -> pod.getMetadata().getNamespace()));
+        Optional<String> unstarted = podsByNamespace.values().stream().flatMap(List::stream)
+                .filter(pod -> pod.getSpec() != null && Kubelet.NODE_NAME.equals(pod.getSpec().getNodeName()))
+                .filter(pod -> pod.getStatus() == null || pod.getStatus().getPhase() == null)
+                .findFirst()
+                .map(pod -> "Pod " + ObjectStore.keyOf(pod) + " has not been started by the kubelet yet");
+        if (unstarted.isPresent()) {
+            return unstarted;
+        }
+        for (Deployment deployment : client.apps().deployments().inAnyNamespace().list().getItems()) {
+            if (DeploymentController.isManageable(deployment)) {
+                Optional<String> unsettled = DeploymentController.unsettled(deployment,
+                        podsByNamespace.getOrDefault(deployment.getMetadata().getNamespace(), List.of()));
+                if (unsettled.isPresent()) {
+                    return unsettled;
+                }
+            }
+        }
+        Map<String, Endpoints> endpointsByKey = byKey(client.endpoints().inAnyNamespace().list().getItems());
+        Map<String, EndpointSlice> slicesByKey = endpointSlices
+                ? byKey(client.discovery().v1().endpointSlices().inAnyNamespace()
+                        .withLabel(EndpointsController.SLICE_MANAGED_BY_LABEL, EndpointsController.SLICE_MANAGER)
+                        .list().getItems())
+                : Map.of();
+        Map<String, Service> servicesByKey = byKey(client.services().inAnyNamespace().list().getItems());
+        Optional<String> orphan = orphanedEndpoints(servicesByKey, endpointsByKey.values(), slicesByKey.values());
+        if (orphan.isPresent()) {
+            return orphan;
+        }
+        for (Service service : servicesByKey.values()) {
+            if (EndpointsController.hasSelector(service)) {
+                String namespace = service.getMetadata().getNamespace();
+                String sliceKey = ObjectStore.key(namespace, EndpointsController.sliceName(namespace, service.getMetadata().getName()));
+                Optional<String> unsettled = EndpointsController.unsettled(service,
+                        podsByNamespace.getOrDefault(namespace, List.of()),
+                        endpointsByKey.get(ObjectStore.keyOf(service)), slicesByKey.get(sliceKey), endpointSlices);
+                if (unsettled.isPresent()) {
+                    return unsettled;
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static Optional<String> orphanedEndpoints(Map<String, Service> services,
+            Collection<Endpoints> endpoints, Collection<EndpointSlice> slices) {
+        Optional<String> orphanedEndpoints = endpoints.stream()
+                .filter(e -> EndpointsController.ENDPOINTS_MANAGER.equals(
+                        Models.labels(e).get(EndpointsController.ENDPOINTS_MANAGED_BY_LABEL)))
+                .filter(e -> !services.containsKey(ObjectStore.keyOf(e)))
+                .findFirst()
+                .map(e -> "Endpoints " + ObjectStore.keyOf(e) + " outlive their Service");
+        if (orphanedEndpoints.isPresent()) {
+            return orphanedEndpoints;
+        }
+        return slices.stream()
+                .filter(slice -> !services.containsKey(ObjectStore.key(slice.getMetadata().getNamespace(),
+                        Models.labels(slice).get(EndpointsController.SERVICE_NAME_LABEL))))
+                .findFirst()
+                .map(slice -> "EndpointSlice " + ObjectStore.keyOf(slice) + " outlives its Service");
+    }
+
+    private static <T extends HasMetadata> Map<String, T> byKey(List<T> objects) {
+        return objects.stream().collect(Collectors.toMap(ObjectStore::keyOf, Function.identity()));
+    }
+
+    /**
+     * Stops the informers, then the controller thread. Idempotent.
+     */
+    @Override
+    public void close() {
+        informers.forEach(SharedIndexInformer::close);
+        loop.close();
+    }
+}
