@@ -86,10 +86,9 @@ public final class DeploymentEnvironments implements ColorEnvironments {
             StringBuilder problem = new StringBuilder();
             Container target = deployments.container(deployment, color, problem)
                     .orElseThrow(() -> new PreflightException("deploy to " + describe(color), List.of(problem.toString())));
-            // A JSON patch, because a merge patch would have to send the whole container list (and
-            // the mock server appends lists instead of replacing them). Replacing resourceVersion makes
-            // the server refuse the write with 409 if the Deployment changed since it was read, so the
-            // container index cannot point at another container.
+            // A JSON patch, because a merge patch replaces lists whole and would have to carry every
+            // container. Replacing resourceVersion makes the server refuse the write with 409 if the
+            // Deployment changed since it was read, so the index cannot point at another container.
             int index = deployment.getSpec().getTemplate().getSpec().getContainers().indexOf(target);
             List<Map<String, Object>> patch = List.of(
                     replace("/metadata/resourceVersion", deployment.getMetadata().getResourceVersion()),
