@@ -22,11 +22,11 @@ public record TrafficVerification(String target, Color color, List<String> backe
     }
 
     /**
-     * @return e.g. {@code Service shop/myapp-service reaches 3 ready green pods (EndpointSlices, after PT0.012S)}
+     * @return e.g. {@code Service shop/myapp-service reaches 3 ready green backends [...] (EndpointSlices, after 12 ms)}
      */
     @Override
     public String toString() {
-        return target + " reaches " + backends.size() + " ready " + color + " backends " + backends
-                + " (" + source + ", after " + waited + ")";
+        return target + " reaches " + backends.size() + " ready " + color + " backend" + (backends.size() == 1 ? " " : "s ")
+                + backends + " (" + source + ", after " + waited.toMillis() + " ms)";
     }
 }

@@ -498,7 +498,7 @@ final class ReleaseRun implements ReleaseExecution {
                 throw new GateFailedException(app, namespace, evaluation);
             }
         }
-        return Done.of(gates.size() + " gates passed against " + idle);
+        return Done.of(count(gates.size(), "gate") + " passed against " + idle);
     }
 
     private Done switchTraffic(Duration timeout) {
@@ -531,7 +531,7 @@ final class ReleaseRun implements ReleaseExecution {
         } finally {
             pool.shutdownNow();
         }
-        return Done.of(gates.size() + " gates passed against live color " + idle);
+        return Done.of(count(gates.size(), "gate") + " passed against live color " + idle);
     }
 
     private static GateEvaluation resultOf(Future<GateEvaluation> future) throws InterruptedException {
@@ -576,7 +576,7 @@ final class ReleaseRun implements ReleaseExecution {
             throw new BlueGreenException("release of " + app + " in namespace " + namespace + ": " + failures.size()
                     + " of " + ran + " clean-up actions failed: " + String.join("; ", failures));
         }
-        return Done.of(ran + " clean-up actions done");
+        return Done.of(count(ran, "clean-up action") + " done");
     }
 
     private GateContext gateContext(GateStage stage) {
@@ -600,6 +600,10 @@ final class ReleaseRun implements ReleaseExecution {
     private static Duration remaining(Duration timeout, long startNanos) {
         Duration left = timeout.minusNanos(System.nanoTime() - startNanos);
         return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
+    }
+
+    private static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
     }
 
     private static String names(List<PlannedStep> steps) {

@@ -7,6 +7,7 @@ import dev.bluegreen.HealthGate;
 import dev.bluegreen.ManualTimeSource;
 import dev.bluegreen.NotReadyException;
 import dev.bluegreen.Outcome;
+import dev.bluegreen.PreflightException;
 import dev.bluegreen.ReleaseEngine;
 import dev.bluegreen.ReleasePlan;
 import dev.bluegreen.ReleaseResult;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -185,6 +187,29 @@ class ServiceSelectorReleaseTest {
                 result.step("rollback").orElseThrow().detail());
         assertEquals(3, deployment("blue").getSpec().getReplicas());
         assertEquals(0, deployment("green").getSpec().getReplicas());
+    }
+
+    @Test
+    void aReleaseWhosePreflightFailsChangesNothingInTheCluster() {
+        client.apps().deployments().inNamespace(app.namespace()).withName("myapp-green").edit(d -> {
+            d.getSpec().getTemplate().getMetadata().getLabels().put("app", "myapp-canary");
+            d.getSpec().getSelector().getMatchLabels().put("app", "myapp-canary");
+            return d;
+        });
+        cluster.awaitSettled(Duration.ofSeconds(5));
+        Map<String, String> before = ClusterState.resourceVersions(client, app.namespace());
+        cluster.requests().clear();
+
+        ReleaseResult result = engine.run(plan("myapp:v2").build());
+
+        assertEquals(Outcome.ABORTED, result.outcome());
+        PreflightException error = assertInstanceOf(PreflightException.class, result.error().orElseThrow());
+        assertEquals(List.of("the pods of Deployment " + app.namespace() + "/myapp-green are labelled {app=myapp-canary, "
+                + "version=green}, which the selector {app=myapp, version=green} of Service " + app.namespace()
+                + "/myapp-service would not match after the switch (label 'app' is 'myapp-canary', expected 'myapp')"),
+                error.problems());
+        assertEquals(before, ClusterState.resourceVersions(client, app.namespace()), "nothing was written");
+        assertEquals(0, ClusterState.userWrites(cluster));
     }
 
     @Test

@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -52,29 +51,16 @@ class ServiceSelectorSwitcherTest {
         cluster.close();
     }
 
-    /** resourceVersion of every Deployment, Service, Endpoints object: any write changes one. */
-    private Map<String, String> snapshot() {
-        return Stream.of(client.apps().deployments().inNamespace(ns).list().getItems(),
-                        client.services().inNamespace(ns).list().getItems())
-                .flatMap(List::stream)
-                .collect(Collectors.toMap(o -> o.getKind() + "/" + o.getMetadata().getName(),
-                        o -> o.getMetadata().getResourceVersion(), (a, b) -> a, TreeMap::new));
-    }
-
-    private long userWrites() {
-        return cluster.requests().fromUsers().stream().filter(r -> !r.method().equals("GET")).count();
-    }
-
     private Service service() {
         return client.services().inNamespace(ns).withName("myapp-service").get();
     }
 
     private PreflightException refusedSwitchLeavesClusterUnchanged(Color color) {
-        Map<String, String> before = snapshot();
+        Map<String, String> before = ClusterState.resourceVersions(client, ns);
         cluster.requests().clear();
         PreflightException error = assertThrows(PreflightException.class, () -> switcher.switchTo(color));
-        assertEquals(before, snapshot(), "nothing was written");
-        assertEquals(0, userWrites(), "no write request was sent");
+        assertEquals(before, ClusterState.resourceVersions(client, ns), "nothing was written");
+        assertEquals(0, ClusterState.userWrites(cluster), "no write request was sent");
         return error;
     }
 
@@ -122,7 +108,7 @@ class ServiceSelectorSwitcherTest {
         cluster.requests().clear();
         SwitchResult result = switcher.switchTo(Color.BLUE);
         assertEquals(false, result.changed());
-        assertEquals(0, userWrites());
+        assertEquals(0, ClusterState.userWrites(cluster));
     }
 
     @Test

@@ -29,9 +29,10 @@ public final class Demo {
     public static int run(PrintStream out) {
         long start = System.nanoTime();
         try (SimulatedCluster cluster = SimulatedCluster.builder().readinessDelay(Duration.ofMillis(50)).start()) {
-            BlueGreenApp app = BlueGreenApp.named("myapp").image("registry.example.com/myapp:v1").replicas(3).create(cluster);
-            out.printf("simulated cluster at %s (started in %d ms): myapp v1 live on blue with 3 pods, green idle%n",
+            out.printf("simulated cluster at %s, started in %d ms (first start in a JVM includes class loading)%n",
                     cluster.masterUrl(), (System.nanoTime() - start) / 1_000_000);
+            BlueGreenApp app = BlueGreenApp.named("myapp").image("registry.example.com/myapp:v1").replicas(3).create(cluster);
+            out.println("myapp v1 is live on blue with 3 ready pods; green is idle (0 replicas)");
 
             BlueGreenConventions conventions = BlueGreenConventions.forApp("myapp").namespace(app.namespace()).build();
             PodsReadyGate podsReady = new PodsReadyGate(cluster.client());
@@ -46,8 +47,9 @@ public final class Demo {
 
             ReleaseResult result = ReleaseEngine.builder().listener(new ProgressPrinter(out)).build().run(plan);
 
-            out.println();
-            out.print(result.summary());
+            result.error().ifPresent(error -> out.println("error: " + error.getMessage()));
+            result.warnings().forEach(warning -> out.println("warning: " + warning));
+            out.printf("release took %d ms%n", result.duration().toMillis());
             out.printf("outcome: %s, live color %s%n", result.outcome(), result.liveColor().map(Object::toString).orElse("unknown"));
             return result.succeeded() ? 0 : 1;
         }
