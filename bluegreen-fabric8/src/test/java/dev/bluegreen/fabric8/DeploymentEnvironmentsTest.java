@@ -9,12 +9,13 @@ import dev.bluegreen.PreflightException;
 import dev.bluegreen.testkit.BlueGreenApp;
 import dev.bluegreen.testkit.PodBehavior;
 import dev.bluegreen.testkit.SimulatedCluster;
+import dev.bluegreen.testkit.SimulatedClusterExtension;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -23,6 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(SimulatedClusterExtension.class)
 class DeploymentEnvironmentsTest {
     private SimulatedCluster cluster;
     private KubernetesClient client;
@@ -30,17 +32,12 @@ class DeploymentEnvironmentsTest {
     private ColorEnvironments environments;
 
     @BeforeEach
-    void startCluster() {
-        cluster = SimulatedCluster.start();
+    void createApp(SimulatedCluster simulated) {
+        cluster = simulated;
         client = cluster.client();
         ns = cluster.namespace();
         BlueGreenApp.named("myapp").replicas(3).create(cluster);
         environments = KubernetesBlueGreen.deployments(client, BlueGreenConventions.forApp("myapp").namespace(ns).build());
-    }
-
-    @AfterEach
-    void stopCluster() {
-        cluster.close();
     }
 
     private Deployment green() {

@@ -19,12 +19,13 @@ import dev.bluegreen.testkit.BlueGreenApp;
 import dev.bluegreen.testkit.ClientRequest;
 import dev.bluegreen.testkit.PodBehavior;
 import dev.bluegreen.testkit.SimulatedCluster;
+import dev.bluegreen.testkit.SimulatedClusterExtension;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The guide's method 1, end to end, against the simulated cluster. */
+@ExtendWith(SimulatedClusterExtension.class)
 class ServiceSelectorReleaseTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
@@ -48,16 +50,11 @@ class ServiceSelectorReleaseTest {
     private final ReleaseEngine engine = ReleaseEngine.builder().time(time).build();
 
     @BeforeEach
-    void startCluster() {
-        cluster = SimulatedCluster.start();
+    void createApp(SimulatedCluster simulated) {
+        cluster = simulated;
         client = cluster.client();
         app = BlueGreenApp.named("myapp").image("myapp:v1").replicas(3).create(cluster);
         conventions = BlueGreenConventions.forApp("myapp").namespace(app.namespace()).build();
-    }
-
-    @AfterEach
-    void stopCluster() {
-        cluster.close();
     }
 
     private ReleasePlan.Builder plan(String version) {

@@ -10,13 +10,14 @@ import dev.bluegreen.VerificationException;
 import dev.bluegreen.testkit.BlueGreenApp;
 import dev.bluegreen.testkit.PodBehavior;
 import dev.bluegreen.testkit.SimulatedCluster;
+import dev.bluegreen.testkit.SimulatedClusterExtension;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+@ExtendWith(SimulatedClusterExtension.class)
 class ServiceSelectorSwitcherTest {
     private SimulatedCluster cluster;
     private KubernetesClient client;
@@ -35,8 +37,8 @@ class ServiceSelectorSwitcherTest {
     private TrafficSwitcher switcher;
 
     @BeforeEach
-    void startCluster() {
-        cluster = SimulatedCluster.start();
+    void createApp(SimulatedCluster simulated) {
+        cluster = simulated;
         client = cluster.client();
         ns = cluster.namespace();
         BlueGreenApp.named("myapp").replicas(3).idleReplicas(3).create(cluster);
@@ -44,11 +46,6 @@ class ServiceSelectorSwitcherTest {
                 && Integer.valueOf(3).equals(d.getStatus().getAvailableReplicas()), Duration.ofSeconds(5));
         switcher = KubernetesBlueGreen.serviceSelectorSwitcher(client,
                 BlueGreenConventions.forApp("myapp").namespace(ns).build());
-    }
-
-    @AfterEach
-    void stopCluster() {
-        cluster.close();
     }
 
     private Service service() {
