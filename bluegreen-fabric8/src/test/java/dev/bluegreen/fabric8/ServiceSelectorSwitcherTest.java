@@ -10,6 +10,7 @@ import dev.bluegreen.VerificationException;
 import dev.bluegreen.testkit.BlueGreenApp;
 import dev.bluegreen.testkit.PodBehavior;
 import dev.bluegreen.testkit.SimulatedCluster;
+import dev.bluegreen.testkit.SimulatedClusterConfig;
 import dev.bluegreen.testkit.SimulatedClusterExtension;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -146,20 +147,14 @@ class ServiceSelectorSwitcherTest {
     }
 
     @Test
+    @SimulatedClusterConfig(endpointSlices = false)
     void fallsBackToEndpointsWhenTheClusterServesNoEndpointSlices() {
-        try (SimulatedCluster old = SimulatedCluster.builder().endpointSlices(false).start()) {
-            BlueGreenApp.named("myapp").replicas(2).idleReplicas(2).create(old);
-            old.awaitDeployment(old.namespace(), "myapp-green", d -> d.getStatus() != null
-                    && Integer.valueOf(2).equals(d.getStatus().getAvailableReplicas()), Duration.ofSeconds(5));
-            TrafficSwitcher oldSwitcher = KubernetesBlueGreen.serviceSelectorSwitcher(old.client(),
-                    BlueGreenConventions.forApp("myapp").namespace(old.namespace()).build());
+        switcher.switchTo(Color.GREEN);
+        TrafficVerification verification = switcher.verify(Color.GREEN, Duration.ofSeconds(5));
 
-            oldSwitcher.switchTo(Color.GREEN);
-            TrafficVerification verification = oldSwitcher.verify(Color.GREEN, Duration.ofSeconds(5));
-
-            assertEquals("Endpoints", verification.source());
-            assertEquals(2, verification.backends().size());
-        }
+        assertEquals("Endpoints", verification.source());
+        assertEquals(3, verification.backends().size());
+        assertTrue(verification.backends().stream().allMatch(pod -> pod.startsWith("myapp-green-")), verification.toString());
     }
 
     @Test
