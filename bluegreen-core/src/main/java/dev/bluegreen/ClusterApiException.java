@@ -7,6 +7,7 @@ package dev.bluegreen;
 public class ClusterApiException extends BlueGreenException {
     private static final long serialVersionUID = 1L;
 
+    /** The HTTP status code, or 0 without a response. */
     private final int statusCode;
 
     /**

@@ -14,6 +14,11 @@ public record GateEvaluation(String gate, GateStage stage, GateResult result, In
 
     /**
      * Validates the components.
+     *
+     * @param gate   the gate's name
+     * @param stage  the stage
+     * @param result the result
+     * @param at     when it finished
      */
     public GateEvaluation {
         if (gate == null || stage == null || result == null || at == null) {

@@ -7,7 +7,9 @@ package dev.bluegreen;
 public class IllegalPhaseTransitionException extends BlueGreenException {
     private static final long serialVersionUID = 1L;
 
+    /** The phase the release was in. */
     private final Phase from;
+    /** The phase asked for. */
     private final Phase to;
 
     /**

@@ -9,6 +9,7 @@ import java.util.List;
 public class NotReadyException extends BlueGreenException {
     private static final long serialVersionUID = 1L;
 
+    /** One line per backend that was not ready. */
     private final List<String> unready;
 
     /**

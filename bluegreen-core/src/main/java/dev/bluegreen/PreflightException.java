@@ -9,6 +9,7 @@ import java.util.List;
 public class PreflightException extends BlueGreenException {
     private static final long serialVersionUID = 1L;
 
+    /** The problems found, in the order checked. */
     private final List<String> problems;
 
     /**

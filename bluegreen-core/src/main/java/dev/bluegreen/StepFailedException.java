@@ -7,6 +7,7 @@ package dev.bluegreen;
 public class StepFailedException extends BlueGreenException {
     private static final long serialVersionUID = 1L;
 
+    /** The step that failed. */
     private final String step;
 
     /**

@@ -7,6 +7,7 @@ package dev.bluegreen;
 public class SwitchConflictException extends BlueGreenException {
     private static final long serialVersionUID = 1L;
 
+    /** The routing object edited concurrently. */
     private final String target;
 
     /**

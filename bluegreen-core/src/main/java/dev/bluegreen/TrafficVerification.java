@@ -16,6 +16,12 @@ public record TrafficVerification(String target, Color color, List<String> backe
 
     /**
      * Copies the list of backends.
+     *
+     * @param target   the routing object
+     * @param color    the color
+     * @param backends the ready backends
+     * @param source   where it was read
+     * @param waited   how long it took
      */
     public TrafficVerification {
         backends = List.copyOf(backends);
