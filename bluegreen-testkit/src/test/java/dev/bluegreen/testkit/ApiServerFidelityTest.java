@@ -23,11 +23,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 /** Where the simulated API server corrects the fabric8 mock to behave like a real one. */
+@ExtendWith(SimulatedClusterExtension.class)
 class ApiServerFidelityTest {
 
     private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
@@ -36,14 +37,9 @@ class ApiServerFidelityTest {
     private KubernetesClient client;
 
     @BeforeEach
-    void startCluster() {
-        cluster = SimulatedCluster.start();
+    void useCluster(SimulatedCluster simulated) {
+        cluster = simulated;
         client = cluster.client();
-    }
-
-    @AfterEach
-    void closeCluster() {
-        cluster.close();
     }
 
     @Test

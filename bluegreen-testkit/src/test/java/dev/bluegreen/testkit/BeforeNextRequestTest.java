@@ -15,10 +15,11 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SimulatedClusterExtension.class)
 class BeforeNextRequestTest {
 
     private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
@@ -29,15 +30,10 @@ class BeforeNextRequestTest {
     private KubernetesClient client;
 
     @BeforeEach
-    void startCluster() {
-        cluster = SimulatedCluster.start();
+    void useCluster(SimulatedCluster simulated) {
+        cluster = simulated;
         client = cluster.client();
         client.services().resource(service("web", Map.of("app", "web", "version", "blue"))).create();
-    }
-
-    @AfterEach
-    void closeCluster() {
-        cluster.close();
     }
 
     @Test

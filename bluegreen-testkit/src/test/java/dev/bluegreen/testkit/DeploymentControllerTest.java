@@ -32,25 +32,16 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SimulatedClusterExtension.class)
 class DeploymentControllerTest {
 
     private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
 
-    private SimulatedCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
-    void podsOfAHealthyDeploymentBecomeReadyAndStatusReportsAvailable() {
-        cluster = SimulatedCluster.start();
+    void podsOfAHealthyDeploymentBecomeReadyAndStatusReportsAvailable(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 3)).create();
 
@@ -93,8 +84,8 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void newPodsStayPendingUntilTheReadinessDelayHasPassed() {
-        cluster = SimulatedCluster.builder().readinessDelay(Duration.ofMillis(700)).start();
+    @SimulatedClusterConfig(readinessDelayMillis = 700)
+    void newPodsStayPendingUntilTheReadinessDelayHasPassed(SimulatedCluster cluster) {
         cluster.client().apps().deployments().resource(deployment("web", "web:v1", 2)).create();
 
         Deployment starting = cluster.awaitDeployment("default", "web",
@@ -112,8 +103,7 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void scalingUpAndDownCreatesAndDeletesPods() {
-        cluster = SimulatedCluster.start();
+    void scalingUpAndDownCreatesAndDeletesPods(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 2)).create();
         cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
@@ -134,8 +124,7 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void aTemplateChangeReplacesThePodsWhileStatusGoesFromIncompleteToComplete() throws InterruptedException {
-        cluster = SimulatedCluster.start();
+    void aTemplateChangeReplacesThePodsWhileStatusGoesFromIncompleteToComplete(SimulatedCluster cluster) throws InterruptedException {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 2)).create();
         cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
@@ -181,8 +170,7 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void anImageMarkedNeverReadyRunsButItsRolloutNeverCompletes() {
-        cluster = SimulatedCluster.start();
+    void anImageMarkedNeverReadyRunsButItsRolloutNeverCompletes(SimulatedCluster cluster) {
         cluster.markImage("web:broken", PodBehavior.NEVER_READY);
         cluster.client().apps().deployments().resource(deployment("web", "web:broken", 2)).create();
         cluster.awaitSettled(TIMEOUT);
@@ -215,8 +203,8 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void anImageMarkedCrashLoopBacksOffAndItsRolloutNeverCompletes() {
-        cluster = SimulatedCluster.builder().image("web:crash", PodBehavior.CRASH_LOOP).start();
+    void anImageMarkedCrashLoopBacksOffAndItsRolloutNeverCompletes(SimulatedCluster cluster) {
+        cluster.markImage("web:crash", PodBehavior.CRASH_LOOP);
         cluster.client().apps().deployments().resource(deployment("web", "web:crash", 1)).create();
         cluster.awaitSettled(TIMEOUT);
 
@@ -236,8 +224,8 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void aRolloutThatMissesItsProgressDeadlineReportsProgressDeadlineExceeded() {
-        cluster = SimulatedCluster.builder().image("web:broken", PodBehavior.NEVER_READY).start();
+    void aRolloutThatMissesItsProgressDeadlineReportsProgressDeadlineExceeded(SimulatedCluster cluster) {
+        cluster.markImage("web:broken", PodBehavior.NEVER_READY);
         Deployment broken = deployment("web", "web:broken", 1);
         broken.getSpec().setProgressDeadlineSeconds(1);
         cluster.client().apps().deployments().resource(broken).create();
@@ -252,8 +240,7 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void deletingADeploymentDeletesItsPods() {
-        cluster = SimulatedCluster.start();
+    void deletingADeploymentDeletesItsPods(SimulatedCluster cluster) {
         cluster.client().apps().deployments().resource(deployment("web", "web:v1", 2)).create();
         cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
 
@@ -264,8 +251,7 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void statusWipedByAMergePatchIsWrittenAgain() {
-        cluster = SimulatedCluster.start();
+    void statusWipedByAMergePatchIsWrittenAgain(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 1)).create();
         cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);

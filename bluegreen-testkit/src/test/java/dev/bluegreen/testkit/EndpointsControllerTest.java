@@ -25,23 +25,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SimulatedClusterExtension.class)
 class EndpointsControllerTest {
 
-    private SimulatedCluster cluster;
-
-    @AfterEach
-    void closeCluster() {
-        if (cluster != null) {
-            cluster.close();
-        }
-    }
-
     @Test
-    void switchingTheServiceSelectorMovesEndpointsAndTheSliceToTheOtherColorsPods() {
-        cluster = SimulatedCluster.start();
+    void switchingTheServiceSelectorMovesEndpointsAndTheSliceToTheOtherColorsPods(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         BlueGreenApp shop = BlueGreenApp.named("shop").replicas(2).idleReplicas(2).create(cluster);
         cluster.awaitSettled(TIMEOUT);
@@ -86,8 +77,8 @@ class EndpointsControllerTest {
     }
 
     @Test
-    void endpointsFollowPodReadinessFromNotReadyToReady() {
-        cluster = SimulatedCluster.builder().readinessDelay(Duration.ofMillis(500)).start();
+    @SimulatedClusterConfig(readinessDelayMillis = 500)
+    void endpointsFollowPodReadinessFromNotReadyToReady(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 2)).create();
         client.services().resource(service("web", Map.of("app", "web"))).create();
@@ -101,8 +92,8 @@ class EndpointsControllerTest {
     }
 
     @Test
-    void podsThatNeverBecomeReadyAreListedAsNotReady() {
-        cluster = SimulatedCluster.builder().image("web:broken", PodBehavior.NEVER_READY).start();
+    void podsThatNeverBecomeReadyAreListedAsNotReady(SimulatedCluster cluster) {
+        cluster.markImage("web:broken", PodBehavior.NEVER_READY);
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:broken", 2)).create();
         client.services().resource(service("web", Map.of("app", "web"))).create();
@@ -118,8 +109,8 @@ class EndpointsControllerTest {
     }
 
     @Test
-    void withEndpointSlicesOffOnlyEndpointsAreMaintained() {
-        cluster = SimulatedCluster.builder().endpointSlices(false).start();
+    @SimulatedClusterConfig(endpointSlices = false)
+    void withEndpointSlicesOffOnlyEndpointsAreMaintained(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 2)).create();
         client.services().resource(service("web", Map.of("app", "web"))).create();
@@ -130,8 +121,7 @@ class EndpointsControllerTest {
     }
 
     @Test
-    void deletingAServiceDeletesItsEndpointsAndSlice() {
-        cluster = SimulatedCluster.start();
+    void deletingAServiceDeletesItsEndpointsAndSlice(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.services().resource(service("web", Map.of("app", "web"))).create();
         cluster.awaitSettled(TIMEOUT);
@@ -145,8 +135,7 @@ class EndpointsControllerTest {
     }
 
     @Test
-    void aServiceWithoutSelectorKeepsTheEndpointsItsOwnerWrote() {
-        cluster = SimulatedCluster.start();
+    void aServiceWithoutSelectorKeepsTheEndpointsItsOwnerWrote(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.services().resource(new ServiceBuilder(service("external", Map.of()))
                 .editSpec().withSelector(null).endSpec().build()).create();

@@ -11,24 +11,20 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
+@ExtendWith(SimulatedClusterExtension.class)
 class RequestLogTest {
 
     private SimulatedCluster cluster;
     private KubernetesClient client;
 
     @BeforeEach
-    void startCluster() {
-        cluster = SimulatedCluster.start();
+    void useCluster(SimulatedCluster simulated) {
+        cluster = simulated;
         client = cluster.client();
-    }
-
-    @AfterEach
-    void closeCluster() {
-        cluster.close();
     }
 
     @Test

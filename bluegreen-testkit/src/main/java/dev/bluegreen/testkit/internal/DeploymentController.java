@@ -87,15 +87,23 @@ final class DeploymentController {
     }
 
     /**
-     * Deletes the pods of a deleted Deployment, as the garbage collector would.
+     * Queues the collection of a deleted Deployment's pods, as the garbage collector would. It runs on the
+     * loop like any reconciliation, so it cannot race a reconciliation that still saw the Deployment, it
+     * counts as pending work for {@code awaitSettled}, and it is retried when a delete fails.
      *
      * @param deployment the deleted Deployment
      */
     void deleted(Deployment deployment) {
-        String uid = deployment.getMetadata().getUid();
-        rollouts.remove(uid);
-        pods.inNamespace(deployment.getMetadata().getNamespace()).stream()
-                .filter(pod -> Models.isControlledBy(pod, uid))
+        rollouts.remove(deployment.getMetadata().getUid());
+        enqueue(ObjectStore.keyOf(deployment));
+    }
+
+    /** Deletes the pods whose controlling Deployment no longer exists. */
+    private void collectOrphans(String namespace, String name) {
+        pods.inNamespace(namespace).stream()
+                .filter(pod -> Models.controllerOf(pod)
+                        .filter(owner -> "Deployment".equals(owner.getKind()) && name.equals(owner.getName()))
+                        .isPresent())
                 .forEach(this::deletePod);
     }
 
@@ -167,7 +175,12 @@ final class DeploymentController {
 
     private void reconcile(String key) {
         Deployment deployment = deployments.get(key);
-        if (deployment == null || !isManageable(deployment)) {
+        if (deployment == null) {
+            int slash = key.indexOf('/');
+            collectOrphans(key.substring(0, slash), key.substring(slash + 1));
+            return;
+        }
+        if (!isManageable(deployment)) {
             return;
         }
         String hash = templateHash(deployment);
