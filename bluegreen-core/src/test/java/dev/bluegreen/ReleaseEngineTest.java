@@ -524,9 +524,11 @@ class ReleaseEngineTest {
 
     @Test
     void postSwitchGatesRunSideBySideAndTheFirstFailureStopsTheOthers() {
+        CountDownLatch endlessStarted = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         HealthGate endless = HealthGate.named("endless", context -> {
             try {
+                endlessStarted.countDown();
                 new CountDownLatch(1).await();
             } catch (InterruptedException e) {
                 stopped.countDown();
@@ -534,11 +536,15 @@ class ReleaseEngineTest {
             }
             return GateResult.passed("never");
         });
+        HealthGate failsWhileTheOtherRuns = HealthGate.named("errors", context -> {
+            endlessStarted.await();
+            return GateResult.failed("error rate 7% above 5%");
+        });
 
-        ReleaseResult result = engine.run(platform.plan().postSwitchGate(endless).postSwitchGate(failing("errors")).build());
+        ReleaseResult result = engine.run(platform.plan().postSwitchGate(endless).postSwitchGate(failsWhileTheOtherRuns).build());
 
         assertEquals(Outcome.ROLLED_BACK, result.outcome());
-        assertEquals(0, stopped.getCount(), "the other gate was interrupted");
+        assertEquals(0, stopped.getCount(), "the other gate was interrupted, and ended before the rollback");
     }
 
     @Test

@@ -529,9 +529,22 @@ final class ReleaseRun implements ReleaseExecution {
                 }
             }
         } finally {
-            pool.shutdownNow();
+            stopGates(pool);
         }
         return Done.of(count(gates.size(), "gate") + " passed against live color " + idle);
+    }
+
+    /** Interrupts the gates still running and lets them end, so none is left evaluating during a rollback. */
+    private void stopGates(ExecutorService pool) {
+        pool.shutdownNow();
+        try {
+            if (!pool.awaitTermination(MIN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                LOG.warn("release of {} in namespace {}: a post-switch gate ignored its interruption and still runs",
+                        app, namespace);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static GateEvaluation resultOf(Future<GateEvaluation> future) throws InterruptedException {

@@ -97,6 +97,7 @@ class DeploymentEnvironmentsTest {
     void waitingForAColorThatCrashLoopsEndsWithEveryPodAndItsReason() {
         cluster.markImage("myapp:crash", PodBehavior.CRASH_LOOP);
         environments.deploy(Color.GREEN, "myapp:crash", 2);
+        cluster.awaitSettled(Duration.ofSeconds(10));
 
         NotReadyException error = assertThrows(NotReadyException.class,
                 () -> environments.awaitReady(Color.GREEN, Duration.ofMillis(250)));

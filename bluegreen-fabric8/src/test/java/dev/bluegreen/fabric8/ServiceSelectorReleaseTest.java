@@ -1,6 +1,7 @@
 package dev.bluegreen.fabric8;
 
 import dev.bluegreen.Color;
+import dev.bluegreen.CustomStep;
 import dev.bluegreen.GateResult;
 import dev.bluegreen.GateStatus;
 import dev.bluegreen.HealthGate;
@@ -71,6 +72,15 @@ class ServiceSelectorReleaseTest {
         return client.apps().deployments().inNamespace(app.namespace()).withName("myapp-" + color).get();
     }
 
+    /**
+     * A custom step that lets the simulated controllers finish (pods created and crashed or failing
+     * their probe) so the short readiness timeout that follows sees their final state, however
+     * loaded the machine is.
+     */
+    private CustomStep settle() {
+        return CustomStep.of("settle", ctx -> cluster.awaitSettled(Duration.ofSeconds(10)));
+    }
+
     /** A gate that reads the cluster: every pod of the candidate color is ready. */
     private HealthGate candidatePodsReady() {
         return HealthGate.named("candidate-pods-ready", ctx -> {
@@ -126,7 +136,7 @@ class ServiceSelectorReleaseTest {
     void aGreenThatNeverBecomesReadyTimesOutAbortsAndSaysWhichPodsAndWhy() {
         cluster.markImage("myapp:v2-crash", PodBehavior.CRASH_LOOP);
 
-        ReleaseResult result = engine.run(plan("myapp:v2-crash")
+        ReleaseResult result = engine.run(plan("myapp:v2-crash").stepAfter(StandardStep.DEPLOY, settle())
                 .timeout(StandardStep.AWAIT_READY, Duration.ofMillis(300)).build());
 
         assertEquals(Outcome.ABORTED, result.outcome(), result::summary);
@@ -146,7 +156,7 @@ class ServiceSelectorReleaseTest {
     void aGreenWhoseReadinessProbeFailsIsReportedAsNotReady() {
         cluster.markImage("myapp:v2-unready", PodBehavior.NEVER_READY);
 
-        ReleaseResult result = engine.run(plan("myapp:v2-unready")
+        ReleaseResult result = engine.run(plan("myapp:v2-unready").stepAfter(StandardStep.DEPLOY, settle())
                 .timeout(StandardStep.AWAIT_READY, Duration.ofMillis(300)).build());
 
         assertEquals(Outcome.ABORTED, result.outcome());

@@ -137,6 +137,7 @@ class ServiceSelectorSwitcherTest {
         // bypass the switcher's own refusal, as someone with kubectl would
         client.services().inNamespace(ns).withName("myapp-service").patch(PatchContext.of(PatchType.JSON_MERGE),
                 "{\"spec\":{\"selector\":{\"version\":\"green\"}}}");
+        cluster.awaitSettled(Duration.ofSeconds(5));
 
         VerificationException error = assertThrows(VerificationException.class,
                 () -> switcher.verify(Color.GREEN, Duration.ofMillis(300)));
