@@ -5,7 +5,6 @@ import dev.bluegreen.event.GateEvaluated;
 import dev.bluegreen.event.PhaseChanged;
 import dev.bluegreen.event.ReleaseEvent;
 import dev.bluegreen.event.RolledBack;
-import dev.bluegreen.event.StepFinished;
 import dev.bluegreen.event.StepStarted;
 import dev.bluegreen.event.TrafficSwitched;
 import org.junit.jupiter.api.Test;

@@ -1,6 +1,5 @@
 package dev.bluegreen.fabric8.internal;
 
-import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
 import dev.bluegreen.ConfigurationException;
 import dev.bluegreen.PreflightException;
