@@ -108,25 +108,6 @@ public final class GateContext {
         interimListener.accept(gate, result);
     }
 
-    /**
-     * @param listener receives intermediate results; never null
-     * @return a copy of this context that reports intermediate results to {@code listener} as well
-     */
-    public GateContext withInterimListener(BiConsumer<String, GateResult> listener) {
-        Builder builder = toBuilder();
-        BiConsumer<String, GateResult> existing = interimListener;
-        builder.interimListener = existing.andThen(listener);
-        return new GateContext(builder);
-    }
-
-    private Builder toBuilder() {
-        Builder builder = new Builder().app(app).namespace(namespace).version(version).candidate(candidate)
-                .stage(stage).time(time).attributes(attributes);
-        builder.previous = previous;
-        builder.interimListener = interimListener;
-        return builder;
-    }
-
     @Override
     public String toString() {
         return "GateContext[" + namespace + "/" + app + " " + version + " candidate=" + candidate

@@ -2,7 +2,6 @@ package dev.bluegreen;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Optional;
 
 /**
  * One line of a release's timeline: a step, or an action taken on the way out (rollback,
@@ -18,13 +17,6 @@ import java.util.Optional;
  */
 public record StepRecord(String name, Phase phase, StepStatus status, Instant startedAt, Duration duration, String detail,
                          BlueGreenException error) {
-
-    /**
-     * @return the failure, when the step did not succeed or skip
-     */
-    public Optional<BlueGreenException> failure() {
-        return Optional.ofNullable(error);
-    }
 
     /**
      * @return e.g. {@code await-ready SUCCEEDED in 412 ms: Deployment shop/myapp-green: 3 of 3 replicas available}
