@@ -1,71 +1,81 @@
 package dev.bluegreen;
 
 import dev.bluegreen.internal.Checks;
+import dev.bluegreen.spi.Candidate;
 
-import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import java.util.function.BiConsumer;
 
 /**
- * What a gate evaluates: which app and version, which color is the candidate, and at which stage.
- * The engine builds one per stage; tests of custom gates build their own with {@link #builder()}.
+ * What a gate evaluates: which release, app and version, the candidate (its color, what it runs,
+ * and where the adapter says it can be reached), and at which stage. The engine builds one per
+ * stage; tests of custom gates build their own with {@link #builder()}.
  */
 public final class GateContext {
-    private final String app;
-    private final String namespace;
-    private final String version;
-    private final Color candidate;
+    private final String releaseId;
+    private final AppId app;
+    private final Candidate candidate;
     private final Color previous;
     private final GateStage stage;
     private final TimeSource time;
-    private final Map<String, String> attributes;
     private final BiConsumer<String, GateResult> interimListener;
 
     private GateContext(Builder builder) {
-        this.app = builder.app;
-        this.namespace = builder.namespace;
-        this.version = builder.version;
+        this.releaseId = builder.releaseId;
+        this.app = new AppId(builder.namespace, builder.app);
         this.candidate = builder.candidate;
         this.previous = builder.previous;
         this.stage = builder.stage;
         this.time = builder.time;
-        this.attributes = Map.copyOf(builder.attributes);
         this.interimListener = builder.interimListener;
     }
 
     /**
-     * @return a builder; app, namespace, version, candidate and stage are required
+     * @return a builder; app and candidate are required
      */
     public static Builder builder() {
         return new Builder();
     }
 
     /**
+     * @return the id of the release the gate runs in ("test" for contexts built in tests)
+     */
+    public String releaseId() {
+        return releaseId;
+    }
+
+    /**
      * @return the app being released
      */
     public String app() {
-        return app;
+        return app.app();
     }
 
     /**
      * @return the namespace the app lives in
      */
     public String namespace() {
-        return namespace;
+        return app.namespace();
+    }
+
+    /**
+     * @return the app and namespace
+     */
+    public AppId appId() {
+        return app;
     }
 
     /**
      * @return the version being released (for Kubernetes adapters, the container image)
      */
     public String version() {
-        return version;
+        return candidate.version();
     }
 
     /**
-     * @return the color under evaluation: the idle color before the switch, the new live color after it
+     * @return the candidate under evaluation: the idle color before the switch, the new live color after it
      */
-    public Color candidate() {
+    public Candidate candidate() {
         return candidate;
     }
 
@@ -91,13 +101,6 @@ public final class GateContext {
     }
 
     /**
-     * @return extra facts adapters supply to gates (e.g. the address of a test Service); unmodifiable
-     */
-    public Map<String, String> attributes() {
-        return attributes;
-    }
-
-    /**
      * Publishes an intermediate result, e.g. one evaluation of an observation window. The engine
      * forwards it to release listeners; it does not decide anything.
      *
@@ -110,59 +113,71 @@ public final class GateContext {
 
     @Override
     public String toString() {
-        return "GateContext[" + namespace + "/" + app + " " + version + " candidate=" + candidate
-                + " previous=" + previous + " stage=" + stage + "]";
+        return "GateContext[" + app + " " + releaseId + " candidate=" + candidate + " previous=" + previous
+                + " stage=" + stage + "]";
     }
 
     /** Builds a {@link GateContext}. Not thread-safe. */
     public static final class Builder {
+        private String releaseId = "test";
         private String app;
         private String namespace = "default";
-        private String version;
-        private Color candidate;
+        private Candidate candidate;
         private Color previous;
-        private GateStage stage;
+        private GateStage stage = GateStage.PRE_SWITCH;
         private TimeSource time = TimeSource.system();
-        private final Map<String, String> attributes = new LinkedHashMap<>();
         private BiConsumer<String, GateResult> interimListener = (gate, result) -> { };
 
         private Builder() {
         }
 
         /**
-         * @param app the app's name; never blank
+         * @param releaseId the release's id; never blank; default "test"
+         * @return this builder
+         */
+        public Builder releaseId(String releaseId) {
+            this.releaseId = Checks.nonBlank("release id", releaseId);
+            return this;
+        }
+
+        /**
+         * @param app the app's name, a lowercase DNS label
          * @return this builder
          */
         public Builder app(String app) {
-            this.app = Checks.nonBlank("app", app);
+            this.app = Checks.dnsLabel("app", app);
             return this;
         }
 
         /**
-         * @param namespace the namespace; never blank; default "default"
+         * @param namespace the namespace, a lowercase DNS label; default "default"
          * @return this builder
          */
         public Builder namespace(String namespace) {
-            this.namespace = Checks.nonBlank("namespace", namespace);
+            this.namespace = Checks.dnsLabel("namespace", namespace);
             return this;
         }
 
         /**
-         * @param version the version being released; never blank
+         * @param candidate the candidate under evaluation; never null
          * @return this builder
          */
-        public Builder version(String version) {
-            this.version = Checks.nonBlank("version", version);
+        public Builder candidate(Candidate candidate) {
+            this.candidate = Checks.nonNull("candidate", candidate);
             return this;
         }
 
         /**
-         * @param candidate the color under evaluation; never null
+         * A candidate described only by its color and version, for tests of gates that need no more.
+         *
+         * @param color   the candidate's color; never null
+         * @param version what it runs; never blank
          * @return this builder
          */
-        public Builder candidate(Color candidate) {
-            this.candidate = Checks.nonNull("candidate color", candidate);
-            return this;
+        public Builder candidate(Color color, String version) {
+            Checks.nonNull("candidate color", color);
+            Checks.nonBlank("version", version);
+            return candidate(new Candidate(color, version, "test", "color " + color, ""));
         }
 
         /**
@@ -175,7 +190,7 @@ public final class GateContext {
         }
 
         /**
-         * @param stage the stage; never null
+         * @param stage the stage; never null; default {@link GateStage#PRE_SWITCH}
          * @return this builder
          */
         public Builder stage(GateStage stage) {
@@ -193,25 +208,6 @@ public final class GateContext {
         }
 
         /**
-         * @param name  attribute name; never blank
-         * @param value attribute value; never null
-         * @return this builder
-         */
-        public Builder attribute(String name, String value) {
-            attributes.put(Checks.nonBlank("attribute name", name), Checks.nonNull("attribute '" + name + "'", value));
-            return this;
-        }
-
-        /**
-         * @param values attributes to add; never null
-         * @return this builder
-         */
-        public Builder attributes(Map<String, String> values) {
-            values.forEach(this::attribute);
-            return this;
-        }
-
-        /**
          * @param listener receives intermediate results reported by windows and composites; never null
          * @return this builder
          */
@@ -222,13 +218,11 @@ public final class GateContext {
 
         /**
          * @return the context
-         * @throws ConfigurationException when app, version, candidate or stage is missing
+         * @throws ConfigurationException when the app or the candidate is missing
          */
         public GateContext build() {
             Checks.required("app", app);
-            Checks.required("version", version);
-            Checks.required("candidate color", candidate);
-            Checks.required("stage", stage);
+            Checks.required("candidate", candidate);
             return new GateContext(this);
         }
     }

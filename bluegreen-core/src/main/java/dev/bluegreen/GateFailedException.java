@@ -9,12 +9,11 @@ public class GateFailedException extends BlueGreenException {
     private final transient GateEvaluation evaluation;
 
     /**
-     * @param app        the app released; never null
-     * @param namespace  the namespace; never null
+     * @param release    the release, e.g. {@code release r-6f1c2a of shop/myapp}; never null
      * @param evaluation the evaluation that did not pass; never null
      */
-    public GateFailedException(String app, String namespace, GateEvaluation evaluation) {
-        super("release of " + app + " in namespace " + namespace + ": " + evaluation.stage().name().toLowerCase()
+    public GateFailedException(String release, GateEvaluation evaluation) {
+        super(release + ": " + evaluation.stage().name().toLowerCase()
                 .replace('_', '-') + " gate '" + evaluation.gate() + "' " + evaluation.result().status() + ": "
                 + evaluation.result().reason() + (evaluation.result().measurements().isEmpty() ? ""
                 : " " + evaluation.result().measurements()));

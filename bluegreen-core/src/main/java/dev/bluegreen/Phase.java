@@ -13,6 +13,7 @@ import java.util.Set;
  * PENDING -> PREPARING -> SWITCHING -> OBSERVING -> FINISHING -> SUCCEEDED
  *   PENDING, PREPARING, SWITCHING (write not made) -> ABORTING -> ABORTED
  *   SWITCHING (write made), OBSERVING             -> ROLLING_BACK -> ROLLED_BACK
+ *   PENDING (recovering a crashed release)        -> ROLLING_BACK, or SWITCHING / OBSERVING / FINISHING (roll forward)
  *   any phase that is not terminal                -> FAILED
  * </pre>
  *
@@ -45,7 +46,7 @@ public enum Phase {
     FAILED;
 
     private static final Map<Phase, Set<Phase>> NEXT = Map.of(
-            PENDING, EnumSet.of(PREPARING, ABORTING, FAILED),
+            PENDING, EnumSet.of(PREPARING, ABORTING, ROLLING_BACK, SWITCHING, OBSERVING, FINISHING, FAILED),
             PREPARING, EnumSet.of(SWITCHING, ABORTING, FAILED),
             SWITCHING, EnumSet.of(OBSERVING, ABORTING, ROLLING_BACK, FAILED),
             OBSERVING, EnumSet.of(FINISHING, ROLLING_BACK, FAILED),

@@ -8,6 +8,11 @@ import java.util.concurrent.CompletionStage;
 public interface ReleaseExecution {
 
     /**
+     * @return the release's id, as in its result, events, log lines and record
+     */
+    String releaseId();
+
+    /**
      * @return the plan being run
      */
     ReleasePlan plan();
@@ -20,8 +25,9 @@ public interface ReleaseExecution {
     /**
      * Asks the release to stop. It ends in a defined, safe state: before the switch it aborts
      * (live traffic untouched); after the switch, before the release is committed, it rolls back;
-     * once committed it stops retiring the previous color and cleans up. Recovery actions
-     * (rollback, compensation, clean-up) are never interrupted.
+     * once committed it stops retiring the previous color and cleans up. A write in flight is
+     * never interrupted: the stop takes effect in the next wait or between steps. Recovery actions
+     * (rollback, compensation, clean-up) are never cancelled.
      *
      * @return false when the release had already ended or cancel was already requested
      */

@@ -1,6 +1,9 @@
 package dev.bluegreen;
 
 import dev.bluegreen.internal.Checks;
+import dev.bluegreen.spi.ColorEnvironments;
+import dev.bluegreen.spi.ReleaseStore;
+import dev.bluegreen.spi.TrafficSwitcher;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,14 +29,14 @@ import java.util.Set;
  * color is handled per {@link AbortPolicy}. On failure after the switch, traffic is switched back
  * per {@link RollbackPolicy}. Once observation passes the release is committed: later failures
  * are reported as warnings.
+ *
+ * <p>Every plan has a {@link ReleaseStore}: the per-app lock that keeps two releases of one app
+ * apart, and the release record that lets a crashed release be recovered ({@link #recovery()}).
  */
 public final class ReleasePlan {
-    private final String app;
-    private final String namespace;
+    private final AppId app;
     private final String version;
     private final Integer replicas;
-    private final Color first;
-    private final Color second;
     private final TrafficSwitcher switcher;
     private final ColorEnvironments environments;
     private final List<HealthGate> preSwitchGates;
@@ -44,15 +47,14 @@ public final class ReleasePlan {
     private final Retention retention;
     private final AbortPolicy abortPolicy;
     private final RollbackPolicy rollbackPolicy;
+    private final RecoveryPolicy recovery;
+    private final ReleaseStore store;
     private final List<PlannedStep> steps;
 
     private ReleasePlan(Builder builder) {
-        this.app = builder.app;
-        this.namespace = builder.namespace;
+        this.app = new AppId(builder.namespace, builder.app);
         this.version = builder.version;
         this.replicas = builder.replicas;
-        this.first = builder.first;
-        this.second = builder.second;
         this.switcher = builder.switcher;
         this.environments = builder.environments;
         this.preSwitchGates = List.copyOf(builder.preSwitchGates);
@@ -63,6 +65,8 @@ public final class ReleasePlan {
         this.retention = builder.retention;
         this.abortPolicy = builder.abortPolicy;
         this.rollbackPolicy = builder.rollbackPolicy;
+        this.recovery = builder.recovery;
+        this.store = builder.store;
         this.steps = List.copyOf(flow());
     }
 
@@ -111,16 +115,30 @@ public final class ReleasePlan {
     }
 
     /**
+     * A builder whose app and namespace are fixed: adapters that build plans for one app's objects
+     * use it, so the plan's identity cannot contradict the objects it releases.
+     *
+     * @param app the app the adapter's objects belong to; never null
+     * @return a new builder with app and namespace set and fixed
+     */
+    public static Builder builderFor(AppId app) {
+        Checks.nonNull("app", app);
+        Builder builder = new Builder();
+        builder.app = app.app();
+        builder.namespace = app.namespace();
+        builder.fixedApp = app;
+        return builder;
+    }
+
+    /**
      * @return a builder holding this plan's settings, to derive a changed plan; this plan is not affected
      */
     public Builder toBuilder() {
         Builder builder = new Builder();
-        builder.app = app;
-        builder.namespace = namespace;
+        builder.app = app.app();
+        builder.namespace = app.namespace();
         builder.version = version;
         builder.replicas = replicas;
-        builder.first = first;
-        builder.second = second;
         builder.switcher = switcher;
         builder.environments = environments;
         builder.preSwitchGates.addAll(preSwitchGates);
@@ -131,17 +149,24 @@ public final class ReleasePlan {
         builder.retention = retention;
         builder.abortPolicy = abortPolicy;
         builder.rollbackPolicy = rollbackPolicy;
+        builder.recovery = recovery;
+        builder.store = store;
         return builder;
     }
 
     /** @return the app released */
     public String app() {
-        return app;
+        return app.app();
     }
 
     /** @return the app's namespace */
     public String namespace() {
-        return namespace;
+        return app.namespace();
+    }
+
+    /** @return the app and namespace, which key its lock and release record */
+    public AppId appId() {
+        return app;
     }
 
     /** @return the version released (for Kubernetes adapters, the container image) */
@@ -152,27 +177,6 @@ public final class ReleasePlan {
     /** @return the replicas the new color runs, or empty to match the live color */
     public OptionalInt replicas() {
         return replicas == null ? OptionalInt.empty() : OptionalInt.of(replicas);
-    }
-
-    /** @return the two colors, in the order given */
-    public List<Color> colors() {
-        return List.of(first, second);
-    }
-
-    /**
-     * @param live one of the plan's colors
-     * @return the other one
-     * @throws ConfigurationException when {@code live} is not one of the plan's colors
-     */
-    public Color otherColor(Color live) {
-        if (first.equals(live)) {
-            return second;
-        }
-        if (second.equals(live)) {
-            return first;
-        }
-        throw new ConfigurationException("release of " + app + " in namespace " + namespace + ": color '" + live
-                + "' is not one of the plan's colors " + colors());
     }
 
     /** @return what routes traffic */
@@ -218,6 +222,16 @@ public final class ReleasePlan {
         return rollbackPolicy;
     }
 
+    /** @return what happens when the app's previous release never finished */
+    public RecoveryPolicy recovery() {
+        return recovery;
+    }
+
+    /** @return the app's lock and release record */
+    public ReleaseStore store() {
+        return store;
+    }
+
     /** @return the whole flow, standard and custom steps, in running order */
     public List<PlannedStep> steps() {
         return steps;
@@ -225,7 +239,7 @@ public final class ReleasePlan {
 
     @Override
     public String toString() {
-        return "ReleasePlan[" + namespace + "/" + app + " -> " + version + ", colors " + colors() + ", via "
+        return "ReleasePlan[" + app + " -> " + version + ", via "
                 + switcher.target() + ", steps " + steps.stream().map(PlannedStep::name).toList() + "]";
     }
 
@@ -239,8 +253,7 @@ public final class ReleasePlan {
         private String namespace = "default";
         private String version;
         private Integer replicas;
-        private Color first = Color.BLUE;
-        private Color second = Color.GREEN;
+        private AppId fixedApp;
         private TrafficSwitcher switcher;
         private ColorEnvironments environments;
         private final List<HealthGate> preSwitchGates = new ArrayList<>();
@@ -251,6 +264,8 @@ public final class ReleasePlan {
         private Retention retention = Retention.DEFAULT;
         private AbortPolicy abortPolicy = AbortPolicy.SCALE_DOWN_IDLE;
         private RollbackPolicy rollbackPolicy = RollbackPolicy.AUTOMATIC;
+        private RecoveryPolicy recovery = RecoveryPolicy.REFUSE;
+        private ReleaseStore store = ReleaseStore.jvmWide();
 
         private Builder() {
         }
@@ -260,7 +275,13 @@ public final class ReleasePlan {
          * @return this builder
          */
         public Builder app(String app) {
-            this.app = Checks.dnsLabel("app", app);
+            Checks.dnsLabel("app", app);
+            if (fixedApp != null && !fixedApp.app().equals(app)) {
+                throw new ConfigurationException("this plan releases app '" + fixedApp.app() + "', fixed by the adapter "
+                        + "that built it for that app's objects; it cannot become '" + app + "'. Build the adapter for '"
+                        + app + "' instead");
+            }
+            this.app = app;
             return this;
         }
 
@@ -269,7 +290,13 @@ public final class ReleasePlan {
          * @return this builder
          */
         public Builder namespace(String namespace) {
-            this.namespace = Checks.dnsLabel("namespace", namespace);
+            Checks.dnsLabel("namespace", namespace);
+            if (fixedApp != null && !fixedApp.namespace().equals(namespace)) {
+                throw new ConfigurationException("this plan releases app '" + fixedApp.app() + "' in namespace '"
+                        + fixedApp.namespace() + "', fixed by the adapter that built it for that namespace's objects; it "
+                        + "cannot become '" + namespace + "'. Build the adapter for namespace '" + namespace + "' instead");
+            }
+            this.namespace = namespace;
             return this;
         }
 
@@ -291,22 +318,6 @@ public final class ReleasePlan {
          */
         public Builder replicas(int replicas) {
             this.replicas = Checks.atLeast("replicas", 1, replicas);
-            return this;
-        }
-
-        /**
-         * @param first  one color; default {@link Color#BLUE}
-         * @param second the other color; default {@link Color#GREEN}
-         * @return this builder
-         */
-        public Builder colors(Color first, Color second) {
-            Checks.nonNull("first color", first);
-            Checks.nonNull("second color", second);
-            if (first.equals(second)) {
-                throw new ConfigurationException("the two colors must differ, but both were '" + first + "'");
-            }
-            this.first = first;
-            this.second = second;
             return this;
         }
 
@@ -413,6 +424,27 @@ public final class ReleasePlan {
         }
 
         /**
+         * @param policy what happens when the app's previous release never finished (its process
+         *               crashed); default {@link RecoveryPolicy#REFUSE}
+         * @return this builder
+         */
+        public Builder recovery(RecoveryPolicy policy) {
+            this.recovery = Checks.nonNull("recovery policy", policy);
+            return this;
+        }
+
+        /**
+         * @param store the app's lock and release record; default {@link ReleaseStore#jvmWide()},
+         *              which keeps releases apart only inside this JVM. Kubernetes adapters set one
+         *              kept in the cluster.
+         * @return this builder
+         */
+        public Builder store(ReleaseStore store) {
+            this.store = Checks.nonNull("release store", store);
+            return this;
+        }
+
+        /**
          * @return the plan
          * @throws ConfigurationException when a required setting is missing or settings contradict each other
          */
@@ -421,6 +453,11 @@ public final class ReleasePlan {
             Checks.required("version", version);
             Checks.required("traffic switcher", switcher);
             Checks.required("color environments", environments);
+            List<String> versionProblems = environments.checkVersion(version);
+            if (!versionProblems.isEmpty()) {
+                throw new ConfigurationException("release of " + app + ": version '" + version + "' cannot be released by "
+                        + environments + ": " + String.join("; ", versionProblems));
+            }
             checkStepNames();
             checkGateNames("pre-switch", preSwitchGates);
             checkGateNames("post-switch", postSwitchGates);

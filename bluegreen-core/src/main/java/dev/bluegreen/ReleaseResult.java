@@ -1,16 +1,21 @@
 package dev.bluegreen;
 
+import dev.bluegreen.spi.EnvironmentState;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 
 /**
  * How a release ended and everything that happened on the way: the outcome, the timeline of steps
- * with durations, every gate evaluation, the error with its cause, warnings, and which color is
- * live at the end. Immutable.
+ * with durations, every gate evaluation, the error with its cause, warnings, which color is live
+ * at the end (re-read from the platform) and what each color runs. Immutable.
  */
 public final class ReleaseResult {
+    private final String releaseId;
     private final String app;
     private final String namespace;
     private final String version;
@@ -18,34 +23,41 @@ public final class ReleaseResult {
     private final Color previousColor;
     private final Color targetColor;
     private final Color liveColor;
+    private final Map<Color, EnvironmentState> colors;
     private final List<StepRecord> timeline;
     private final List<GateEvaluation> gateEvaluations;
     private final BlueGreenException error;
     private final List<String> warnings;
     private final Instant startedAt;
     private final Instant finishedAt;
+    private final ReleaseResult recovered;
 
     /**
      * Creates a result; the engine does this, tests of listeners and reporters may too.
      *
+     * @param releaseId       the release's id; never null
      * @param app             the app; never null
      * @param namespace       the namespace; never null
      * @param version         the version released; never null
      * @param outcome         how it ended; never null
      * @param previousColor   the color live at the start; null when it could not be read
      * @param targetColor     the color the version went to; null when preflight did not get that far
-     * @param liveColor       the color live at the end; null when it could not be read
+     * @param liveColor       the color live at the end; null when it could not be read (then {@code error} says why)
+     * @param colors          what each color ran when last read or written; never null
      * @param timeline        the steps, in order; never null
      * @param gateEvaluations final gate evaluations, in order; never null
      * @param error           what made the release not succeed; null on success
      * @param warnings        things that went wrong without changing the outcome; never null
      * @param startedAt       when it started; never null
      * @param finishedAt      when it ended; never null
+     * @param recovered       the result of recovering an earlier release that never finished, which
+     *                        this release did first; null when there was none
      */
-    public ReleaseResult(String app, String namespace, String version, Outcome outcome, Color previousColor,
-                         Color targetColor, Color liveColor, List<StepRecord> timeline,
-                         List<GateEvaluation> gateEvaluations, BlueGreenException error, List<String> warnings,
-                         Instant startedAt, Instant finishedAt) {
+    public ReleaseResult(String releaseId, String app, String namespace, String version, Outcome outcome,
+                         Color previousColor, Color targetColor, Color liveColor, Map<Color, EnvironmentState> colors,
+                         List<StepRecord> timeline, List<GateEvaluation> gateEvaluations, BlueGreenException error,
+                         List<String> warnings, Instant startedAt, Instant finishedAt, ReleaseResult recovered) {
+        this.releaseId = releaseId;
         this.app = app;
         this.namespace = namespace;
         this.version = version;
@@ -53,12 +65,19 @@ public final class ReleaseResult {
         this.previousColor = previousColor;
         this.targetColor = targetColor;
         this.liveColor = liveColor;
+        this.colors = Map.copyOf(colors);
         this.timeline = List.copyOf(timeline);
         this.gateEvaluations = List.copyOf(gateEvaluations);
         this.error = error;
         this.warnings = List.copyOf(warnings);
         this.startedAt = startedAt;
         this.finishedAt = finishedAt;
+        this.recovered = recovered;
+    }
+
+    /** @return the release's id, as in its events, log lines (MDC key {@code bluegreen.release}) and record */
+    public String releaseId() {
+        return releaseId;
     }
 
     /** @return the app released */
@@ -99,6 +118,22 @@ public final class ReleaseResult {
     /** @return the color receiving traffic at the end, read from the platform; empty when it could not be read */
     public Optional<Color> liveColor() {
         return Optional.ofNullable(liveColor);
+    }
+
+    /**
+     * @return what each color ran (version, replicas desired and available) when the release last
+     *         read or wrote it; colors it never read are missing
+     */
+    public Map<Color, EnvironmentState> colors() {
+        return colors;
+    }
+
+    /**
+     * @return the result of recovering an earlier release that never finished, which this release
+     *         did first (per {@link ReleasePlan#recovery()})
+     */
+    public Optional<ReleaseResult> recovered() {
+        return Optional.ofNullable(recovered);
     }
 
     /** @return every step and recovery action, in the order they ran */
@@ -154,7 +189,11 @@ public final class ReleaseResult {
      */
     public String summary() {
         StringBuilder text = new StringBuilder();
-        text.append("release of ").append(namespace).append('/').append(app).append(" -> ").append(version)
+        if (recovered != null) {
+            text.append("recovered first: ").append(recovered.summary());
+        }
+        text.append("release ").append(releaseId).append(" of ").append(namespace).append('/').append(app)
+                .append(" -> ").append(version)
                 .append(": ").append(outcome).append(" in ").append(duration().toMillis()).append(" ms")
                 .append(" (previous ").append(previousColor == null ? "unknown" : previousColor)
                 .append(", target ").append(targetColor == null ? "unknown" : targetColor)
@@ -162,6 +201,9 @@ public final class ReleaseResult {
         for (StepRecord step : timeline) {
             text.append(String.format("  %-24s %-10s %7d ms  %s%n", step.name(), step.status(),
                     step.duration().toMillis(), step.detail()));
+        }
+        for (EnvironmentState state : new TreeMap<>(names(colors)).values()) {
+            text.append("  color ").append(state.color()).append(": ").append(state).append('\n');
         }
         for (GateEvaluation gate : gateEvaluations) {
             text.append("  gate ").append(gate).append('\n');
@@ -175,9 +217,15 @@ public final class ReleaseResult {
         return text.toString();
     }
 
+    private static Map<String, EnvironmentState> names(Map<Color, EnvironmentState> colors) {
+        Map<String, EnvironmentState> byName = new TreeMap<>();
+        colors.forEach((color, state) -> byName.put(color.name(), state));
+        return byName;
+    }
+
     @Override
     public String toString() {
-        return "ReleaseResult[" + namespace + "/" + app + " " + version + " " + outcome + ", live " + liveColor
+        return "ReleaseResult[" + releaseId + " " + namespace + "/" + app + " " + version + " " + outcome + ", live " + liveColor
                 + (error == null ? "" : ", error: " + error.getMessage()) + "]";
     }
 }

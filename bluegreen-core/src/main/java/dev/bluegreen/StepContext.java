@@ -6,6 +6,11 @@ import java.time.Duration;
 public interface StepContext {
 
     /**
+     * @return the id of the release, as in its result, events and log lines
+     */
+    String releaseId();
+
+    /**
      * @return the app being released
      */
     String app();
@@ -26,7 +31,8 @@ public interface StepContext {
     Color previousColor();
 
     /**
-     * @return the color the new version is deployed to
+     * @return the color the new version is deployed to; null in steps placed before deploy when
+     *         the platform names the candidate only once it is deployed (Argo Rollouts)
      */
     Color targetColor();
 

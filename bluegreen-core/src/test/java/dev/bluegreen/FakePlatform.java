@@ -1,5 +1,19 @@
 package dev.bluegreen;
 
+import dev.bluegreen.spi.Candidate;
+import dev.bluegreen.spi.ColorEnvironments;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.EnvironmentState;
+import dev.bluegreen.spi.LockTiming;
+import dev.bluegreen.spi.ReleaseStore;
+import dev.bluegreen.spi.RouteState;
+import dev.bluegreen.spi.RouteWatch;
+import dev.bluegreen.spi.SwitchResult;
+import dev.bluegreen.spi.TrafficSwitcher;
+import dev.bluegreen.spi.TrafficVerification;
+import dev.bluegreen.spi.TrafficVerifier;
+import dev.bluegreen.spi.VerificationWatch;
+
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -8,11 +22,18 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
- * An in-memory platform for engine tests: a switcher and environments over shared state, recording
- * every write, with knobs to make each operation fail or block.
+ * An in-memory label-color platform for engine tests: a router and two color environments over
+ * shared state, recording every write, with hooks to make each operation fail or block, and
+ * foreign edits (a switch or a scale someone else makes) to attack the engine's invariants.
  */
 final class FakePlatform {
     /** A hook run inside an operation, before it takes effect; may throw or block. */
@@ -21,24 +42,45 @@ final class FakePlatform {
         void run(Color color) throws Exception;
     }
 
-    enum Op { LIVE, CHECK_ROUTABLE, CHECK_DEPLOYABLE, SWITCH, VERIFY, DEPLOY, AWAIT_READY, SCALE_DOWN }
+    enum Op { LIVE, CHECK_ROUTABLE, CHECK_DEPLOYABLE, READ, SWITCH, VERIFY, DEPLOY, AWAIT_READY, SCALE_DOWN, RESTORE }
 
-    private final Map<Color, Integer> replicas = new HashMap<>();
-    private final Map<Color, Boolean> ready = new HashMap<>();
-    private final Map<Color, String> versions = new HashMap<>();
+    /** One color's environment. */
+    private static final class Env {
+        String version;
+        int desired;
+        int available;
+        boolean rolledOut;
+        long generation = 1;
+        int revision = 1;
+
+        Env(String version, int desired, boolean ready) {
+            this.version = version;
+            this.desired = desired;
+            this.available = ready ? desired : 0;
+            this.rolledOut = ready;
+        }
+    }
+
+    private final Map<Color, Env> envs = new HashMap<>();
     private final Map<Op, Hook> hooks = Collections.synchronizedMap(new EnumMap<>(Op.class));
     private final List<String> writes = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicInteger revision = new AtomicInteger(1);
+    private final List<Consumer<RouteState>> watchers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger routeRevision = new AtomicInteger(1);
     private final AtomicInteger conflictsToThrow = new AtomicInteger();
+    private final TimeSource time;
+    private final ReleaseStore store;
     private volatile Color live = Color.BLUE;
+    private volatile boolean verifiable = true;
 
     FakePlatform() {
-        replicas.put(Color.BLUE, 3);
-        ready.put(Color.BLUE, true);
-        versions.put(Color.BLUE, "app:v1");
-        replicas.put(Color.GREEN, 0);
-        ready.put(Color.GREEN, false);
-        versions.put(Color.GREEN, "app:v1");
+        this(TimeSource.system());
+    }
+
+    FakePlatform(TimeSource time) {
+        this.time = time;
+        this.store = ReleaseStore.inMemory(time, LockTiming.DEFAULT);
+        envs.put(Color.BLUE, new Env("app:v1", 3, true));
+        envs.put(Color.GREEN, new Env("app:v1", 0, true));
     }
 
     FakePlatform on(Op op, Hook hook) {
@@ -51,14 +93,55 @@ final class FakePlatform {
         return this;
     }
 
+    FakePlatform withoutVerification() {
+        verifiable = false;
+        return this;
+    }
+
     synchronized FakePlatform ready(Color color, boolean isReady) {
-        ready.put(color, isReady);
+        Env env = envs.get(color);
+        env.rolledOut = isReady;
+        env.available = isReady ? env.desired : 0;
+        env.revision++;
         return this;
     }
 
     synchronized FakePlatform replicas(Color color, int count) {
-        replicas.put(color, count);
+        Env env = envs.get(color);
+        env.desired = count;
+        env.available = env.rolledOut ? count : 0;
+        env.generation++;
+        env.revision++;
         return this;
+    }
+
+    /** Someone else switches the router, as an operator with kubectl would. */
+    void foreignSwitch(Color color) {
+        synchronized (this) {
+            live = color;
+            routeRevision.incrementAndGet();
+        }
+        writes.add("foreign switch ->" + color);
+        notifyWatchers();
+    }
+
+    /** Someone else scales a color, as an operator with kubectl would. */
+    void foreignScale(Color color, int count) {
+        replicas(color, count);
+        writes.add("foreign scale " + color + " x" + count);
+    }
+
+    /** Someone else deploys another version to a color. */
+    synchronized void foreignDeploy(Color color, String version) {
+        Env env = envs.get(color);
+        env.version = version;
+        env.generation++;
+        env.revision++;
+        writes.add("foreign deploy " + color + " " + version);
+    }
+
+    ReleaseStore store() {
+        return store;
     }
 
     Color live() {
@@ -72,11 +155,16 @@ final class FakePlatform {
     }
 
     synchronized int replicasOf(Color color) {
-        return replicas.getOrDefault(color, 0);
+        return envs.get(color).desired;
     }
 
     synchronized String versionOf(Color color) {
-        return versions.get(color);
+        return envs.get(color).version;
+    }
+
+    synchronized boolean readyOf(Color color) {
+        Env env = envs.get(color);
+        return env.rolledOut && env.available > 0;
     }
 
     private void hook(Op op, Color color) {
@@ -96,6 +184,58 @@ final class FakePlatform {
         }
     }
 
+    /** A check: a hook that throws a PreflightException reports its problems. */
+    private List<String> problems(Op op, Color color) {
+        try {
+            hook(op, color);
+            return List.of();
+        } catch (PreflightException e) {
+            return e.problems();
+        }
+    }
+
+    /**
+     * Makes await-ready wait, through the release's deadline, until the returned latch's
+     * counterpart is released; the latch counts down once the wait began.
+     */
+    CountDownLatch blockReadiness(CompletableFuture<Void> until) {
+        CountDownLatch waiting = new CountDownLatch(1);
+        readinessBlock = until;
+        readinessWaiting = waiting;
+        return waiting;
+    }
+
+    private volatile CompletableFuture<Void> readinessBlock;
+    private volatile CountDownLatch readinessWaiting;
+
+    private synchronized RouteState route() {
+        return RouteState.routed("Service shop/app-service", live, String.valueOf(routeRevision.get()), time.now());
+    }
+
+    private void notifyWatchers() {
+        RouteState now = route();
+        watchers.forEach(w -> w.accept(now));
+    }
+
+    private synchronized EnvironmentState state(Color color) {
+        Env env = envs.get(color);
+        if (env == null) {
+            return EnvironmentState.missing(color, "Deployment shop/app-" + color, time.now());
+        }
+        return new EnvironmentState(color, "Deployment shop/app-" + color, true, env.version, env.desired, env.available,
+                env.rolledOut, String.valueOf(env.revision), env.generation,
+                env.rolledOut ? "rolled out" : "rollout in progress", time.now());
+    }
+
+    private synchronized Env changeable(EnvironmentState decidedOn) {
+        Env env = envs.get(decidedOn.color());
+        if (env.generation != decidedOn.generation()) {
+            throw new ConflictException(decidedOn.object(), decidedOn.revision(), decidedOn.object() + " changed since it "
+                    + "was read (generation " + decidedOn.generation() + " -> " + env.generation + ")", null);
+        }
+        return env;
+    }
+
     TrafficSwitcher switcher() {
         return new TrafficSwitcher() {
             @Override
@@ -104,48 +244,91 @@ final class FakePlatform {
             }
 
             @Override
-            public Color liveColor() {
+            public RouteState read(Deadline deadline) {
                 hook(Op.LIVE, live);
-                return live;
+                return route();
             }
 
             @Override
-            public void checkRoutable(Color color) {
-                hook(Op.CHECK_ROUTABLE, color);
+            public List<String> checkRoutable(Color color, RouteState route, Deadline deadline) {
+                return problems(Op.CHECK_ROUTABLE, color);
             }
 
             @Override
-            public void checkSwitchable(Color color) {
-                synchronized (FakePlatform.this) {
-                    if (!ready.getOrDefault(color, false) || replicas.getOrDefault(color, 0) == 0) {
-                        throw new PreflightException("switch of " + target() + " to " + color,
-                                List.of("Deployment shop/app-" + color + " has no ready replicas"));
-                    }
-                }
-            }
-
-            @Override
-            public SwitchResult switchTo(Color color) {
-                checkSwitchable(color);
+            public SwitchResult switchTo(Color color, RouteState decidedOn, Deadline deadline) {
                 hook(Op.SWITCH, color);
                 if (conflictsToThrow.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                    throw new SwitchConflictException(target(), "conflict on " + target(), null);
+                    throw new SwitchConflictException(target(), decidedOn.revision(), "conflict on " + target(), null);
                 }
-                Color from = live;
-                String before = String.valueOf(revision.get());
-                if (from.equals(color)) {
-                    return new SwitchResult(target(), from, color, false, before, before, Instant.EPOCH);
+                Color from;
+                String before;
+                synchronized (FakePlatform.this) {
+                    before = String.valueOf(routeRevision.get());
+                    if (!before.equals(decidedOn.revision())) {
+                        throw new SwitchConflictException(target(), decidedOn.revision(), target() + " changed since "
+                                + "revision " + decidedOn.revision() + " (now " + before + ")", null);
+                    }
+                    from = live;
+                    if (from.equals(color)) {
+                        return new SwitchResult(target(), from, color, false, before, before, Instant.EPOCH);
+                    }
+                    live = color;
+                    routeRevision.incrementAndGet();
                 }
-                live = color;
                 writes.add("switch " + from + "->" + color);
-                return new SwitchResult(target(), from, color, true, before,
-                        String.valueOf(revision.incrementAndGet()), Instant.EPOCH);
+                notifyWatchers();
+                return new SwitchResult(target(), from, color, true, before, String.valueOf(routeRevision.get()),
+                        Instant.EPOCH);
             }
 
             @Override
-            public TrafficVerification verify(Color color, Duration timeout) {
-                hook(Op.VERIFY, color);
-                return new TrafficVerification(target(), color, List.of("app-" + color + "-1"), "fake", Duration.ZERO);
+            public RouteState fence(RouteState seen, Deadline deadline) {
+                synchronized (FakePlatform.this) {
+                    if (!String.valueOf(routeRevision.get()).equals(seen.revision())) {
+                        throw new SwitchConflictException(target(), seen.revision(), target() + " changed", null);
+                    }
+                    routeRevision.incrementAndGet();
+                }
+                writes.add("fence");
+                return route();
+            }
+
+            @Override
+            public RouteWatch watch(RouteState from, Consumer<RouteState> onChange) {
+                watchers.add(onChange);
+                return new RouteWatch() {
+                    @Override
+                    public RouteState latest() {
+                        return route();
+                    }
+
+                    @Override
+                    public void close() {
+                        watchers.remove(onChange);
+                    }
+                };
+            }
+
+            @Override
+            public Optional<TrafficVerifier> verifier() {
+                if (!verifiable) {
+                    return Optional.empty();
+                }
+                return Optional.of(color -> new VerificationWatch() {
+                    @Override
+                    public TrafficVerification await(Deadline deadline) {
+                        hook(Op.VERIFY, color);
+                        if (!live.equals(color)) {
+                            throw new VerificationException(target() + " does not reach " + color + ": it selects " + live);
+                        }
+                        return new TrafficVerification(target(), color, List.of("app-" + color + "-1"), "fake",
+                                Duration.ZERO);
+                    }
+
+                    @Override
+                    public void close() {
+                    }
+                });
             }
         };
     }
@@ -158,46 +341,104 @@ final class FakePlatform {
             }
 
             @Override
-            public void checkDeployable(Color color) {
-                hook(Op.CHECK_DEPLOYABLE, color);
-            }
-
-            @Override
-            public int replicas(Color color) {
-                return replicasOf(color);
-            }
-
-            @Override
-            public void deploy(Color color, String version, int count) {
-                hook(Op.DEPLOY, color);
-                synchronized (FakePlatform.this) {
-                    versions.put(color, version);
-                    replicas.put(color, count);
+            public Optional<Color> nextColor(Color current) {
+                if (current.equals(Color.BLUE)) {
+                    return Optional.of(Color.GREEN);
                 }
-                writes.add("deploy " + color + " " + version + " x" + count);
-            }
-
-            @Override
-            public void awaitReady(Color color, Duration timeout) {
-                hook(Op.AWAIT_READY, color);
-                ready(color, true);
-            }
-
-            @Override
-            public void scaleDown(Color color) {
-                hook(Op.SCALE_DOWN, color);
-                synchronized (FakePlatform.this) {
-                    replicas.put(color, 0);
-                    ready.put(color, false);
+                if (current.equals(Color.GREEN)) {
+                    return Optional.of(Color.BLUE);
                 }
-                writes.add("scale-down " + color);
+                throw new PreflightException("choice of the idle color", List.of("Service shop/app-service selects color '"
+                        + current + "', which is not one of [blue, green]"));
+            }
+
+            @Override
+            public EnvironmentState read(Color color, Deadline deadline) {
+                hook(Op.READ, color);
+                return state(color);
+            }
+
+            @Override
+            public List<String> checkDeployable(EnvironmentState state, EnvironmentState liveState) {
+                return problems(Op.CHECK_DEPLOYABLE, state.color());
+            }
+
+            @Override
+            public Candidate deploy(EnvironmentState decidedOn, String version, int replicas, Deadline deadline) {
+                hook(Op.DEPLOY, decidedOn.color());
+                synchronized (FakePlatform.this) {
+                    Env env = changeable(decidedOn);
+                    env.version = version;
+                    env.desired = replicas;
+                    env.available = 0;
+                    env.rolledOut = false;
+                    env.generation++;
+                    env.revision++;
+                }
+                writes.add("deploy " + decidedOn.color() + " " + version + " x" + replicas);
+                return new Candidate(decidedOn.color(), version, "generation " + envs.get(decidedOn.color()).generation,
+                        describe(decidedOn.color()), "http://app-" + decidedOn.color() + ".shop.test");
+            }
+
+            @Override
+            public EnvironmentState awaitReady(Candidate candidate, Deadline deadline) {
+                hook(Op.AWAIT_READY, candidate.color());
+                CompletableFuture<Void> block = readinessBlock;
+                if (block != null) {
+                    readinessWaiting.countDown();
+                    try {
+                        deadline.await(block);
+                    } catch (TimeoutException e) {
+                        throw new NotReadyException(describe(candidate.color()) + " did not become ready in time", List.of());
+                    }
+                }
+                ready(candidate.color(), true);
+                return state(candidate.color());
+            }
+
+            @Override
+            public EnvironmentState retire(EnvironmentState decidedOn, Deadline deadline) {
+                return scaleDown(decidedOn);
+            }
+
+            @Override
+            public EnvironmentState discard(EnvironmentState decidedOn, Deadline deadline) {
+                return scaleDown(decidedOn);
+            }
+
+            private EnvironmentState scaleDown(EnvironmentState decidedOn) {
+                hook(Op.SCALE_DOWN, decidedOn.color());
+                synchronized (FakePlatform.this) {
+                    Env env = changeable(decidedOn);
+                    env.desired = 0;
+                    env.available = 0;
+                    env.generation++;
+                    env.revision++;
+                }
+                writes.add("scale-down " + decidedOn.color());
+                return state(decidedOn.color());
+            }
+
+            @Override
+            public EnvironmentState restore(EnvironmentState decidedOn, int replicas, Deadline deadline) {
+                hook(Op.RESTORE, decidedOn.color());
+                synchronized (FakePlatform.this) {
+                    Env env = changeable(decidedOn);
+                    env.desired = replicas;
+                    env.available = replicas;
+                    env.rolledOut = true;
+                    env.generation++;
+                    env.revision++;
+                }
+                writes.add("restore " + decidedOn.color() + " x" + replicas);
+                return state(decidedOn.color());
             }
         };
     }
 
     ReleasePlan.Builder plan() {
         return ReleasePlan.builder().app("app").namespace("shop").version("app:v2")
-                .switcher(switcher()).environments(environments())
+                .switcher(switcher()).environments(environments()).store(store)
                 .retention(Retention.scaleDownAfter(Duration.ofMinutes(10)));
     }
 }

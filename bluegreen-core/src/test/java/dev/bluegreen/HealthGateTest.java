@@ -18,8 +18,8 @@ class HealthGateTest {
 
     private final ManualTimeSource time = TimeSource.manual(T0);
     private final List<String> interim = new ArrayList<>();
-    private final GateContext context = GateContext.builder().app("app").namespace("shop").version("app:v2")
-            .candidate(Color.GREEN).previous(Color.BLUE).stage(GateStage.POST_SWITCH).time(time)
+    private final GateContext context = GateContext.builder().app("app").namespace("shop")
+            .candidate(Color.GREEN, "app:v2").previous(Color.BLUE).stage(GateStage.POST_SWITCH).time(time)
             .onInterim((gate, result) -> interim.add(gate + " " + result.status())).build();
 
     private static HealthGate gate(String name, GateStatus status, String reason) {

@@ -21,9 +21,10 @@ class PhaseTest {
     }
 
     @Test
-    void onlyPhasesBeforeTheSwitchWriteCanAbortAndOnlyPhasesAfterItCanRollBack() {
+    void onlyPhasesBeforeTheSwitchWriteCanAbortAndOnlyPhasesAfterItOrARecoveryCanRollBack() {
         assertEquals(EnumSet.of(Phase.PENDING, Phase.PREPARING, Phase.SWITCHING), phasesThatCanMoveTo(Phase.ABORTING));
-        assertEquals(EnumSet.of(Phase.SWITCHING, Phase.OBSERVING), phasesThatCanMoveTo(Phase.ROLLING_BACK));
+        assertEquals(EnumSet.of(Phase.PENDING, Phase.SWITCHING, Phase.OBSERVING), phasesThatCanMoveTo(Phase.ROLLING_BACK),
+                "PENDING: the recovery of a crashed release starts by rolling it back");
         assertFalse(Phase.FINISHING.canMoveTo(Phase.ROLLING_BACK), "a committed release is not rolled back");
     }
 

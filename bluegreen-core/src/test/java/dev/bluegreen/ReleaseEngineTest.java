@@ -26,11 +26,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReleaseEngineTest {
     private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
 
-    private final FakePlatform platform = new FakePlatform();
     private final ManualTimeSource time = TimeSource.manual(T0);
+    private final FakePlatform platform = new FakePlatform(time);
     private final List<ReleaseEvent> events = Collections.synchronizedList(new ArrayList<>());
     private final ReleaseEngine engine = ReleaseEngine.builder().time(time).listener(events::add)
-            .timeoutGrace(Duration.ZERO).build();
+            .releaseIds(() -> "r-1").build();
 
     private static HealthGate passing(String name) {
         return HealthGate.named(name, context -> GateResult.passed(name + " ok"));
@@ -124,7 +124,7 @@ class ReleaseEngineTest {
         assertEquals(Color.BLUE, platform.live());
         assertEquals(List.of("deploy green app:v2 x3", "scale-down green"), platform.writes());
         GateFailedException error = assertInstanceOf(GateFailedException.class, result.error().orElseThrow());
-        assertEquals("release of app in namespace shop: pre-switch gate 'smoke' FAILED: error rate 7% above 5% {error_rate=0.07}",
+        assertEquals("release r-1 of shop/app: pre-switch gate 'smoke' FAILED: error rate 7% above 5% {error_rate=0.07}",
                 error.getMessage());
         assertEquals(List.of(Phase.PREPARING, Phase.ABORTING, Phase.ABORTED), phases());
         assertEquals(StepStatus.FAILED, result.step("pre-switch-gates").orElseThrow().status());
@@ -138,7 +138,7 @@ class ReleaseEngineTest {
 
         assertEquals(Outcome.ABORTED, result.outcome());
         assertEquals(List.of("deploy green app:v2 x3"), platform.writes());
-        StepRecord kept = result.step("scale-down-idle").orElseThrow();
+        StepRecord kept = result.step("discard-candidate").orElseThrow();
         assertEquals(StepStatus.SKIPPED, kept.status());
         assertEquals("abort policy KEEP_IDLE keeps Deployment shop/app-green as it is", kept.detail());
     }
@@ -176,8 +176,18 @@ class ReleaseEngineTest {
     }
 
     @Test
-    void aConflictOnTheSwitchAbortsAndLeavesTrafficWhereItWas() {
+    void aConflictFromAnEditThatLeftTheRoutingAloneIsReDecidedOnAFreshReadAndSwitches() {
         platform.conflictOnNextSwitches(1);
+
+        ReleaseResult result = engine.run(platform.plan().build());
+
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result::summary);
+        assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "scale-down blue"), platform.writes());
+    }
+
+    @Test
+    void aConflictThatKeepsComingAbortsAndLeavesTrafficWhereItWas() {
+        platform.conflictOnNextSwitches(5);
 
         ReleaseResult result = engine.run(platform.plan().build());
 
@@ -185,6 +195,24 @@ class ReleaseEngineTest {
         assertInstanceOf(SwitchConflictException.class, result.error().orElseThrow());
         assertEquals(Color.BLUE, platform.live());
         assertEquals(List.of(Phase.PREPARING, Phase.SWITCHING, Phase.ABORTING, Phase.ABORTED), phases());
+        assertEquals(List.of("deploy green app:v2 x3", "scale-down green"), platform.writes());
+    }
+
+    @Test
+    void aSwitchBySomeoneElseBetweenReadAndWriteStopsTheReleaseWithoutAnyWriteOfItsOwn() {
+        platform.on(Op.SWITCH, color -> {
+            platform.on(Op.SWITCH, c -> { });
+            platform.foreignSwitch(Color.of("red"));
+        });
+
+        ReleaseResult result = engine.run(platform.plan().build());
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        RouteChangedException error = assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertEquals(Color.of("red"), error.seen());
+        assertEquals(List.of("deploy green app:v2 x3", "foreign switch ->red"), platform.writes(),
+                "neither switched back nor given up: the operator's change stands");
+        assertEquals(Color.of("red"), result.liveColor().orElseThrow());
     }
 
     @Test
@@ -245,7 +273,7 @@ class ReleaseEngineTest {
         assertEquals(List.of("notify", "migrate green", "flag on", "undo migrate", "flag off").size(), log.size());
         assertEquals(List.of("notify", "migrate green", "flag on", "flag off", "undo migrate"), log);
         assertEquals(List.of("preflight", "deploy", "notify", "await-ready", "pre-switch-gates", "migrate", "switch",
-                "flag", "observe", "rollback", "compensate:flag", "compensate:migrate", "scale-down-idle"), stepNames(result));
+                "flag", "observe", "rollback", "compensate:flag", "compensate:migrate", "discard-candidate"), stepNames(result));
     }
 
     @Test
@@ -261,7 +289,7 @@ class ReleaseEngineTest {
 
         assertEquals(Outcome.ABORTED, result.outcome());
         assertEquals(List.of("migrate", "undo migrate"), log);
-        assertEquals("release of app in namespace shop: step 'flip-flag' failed: IllegalStateException: flag service answered 503",
+        assertEquals("release r-1 of shop/app: step 'flip-flag' failed: IllegalStateException: flag service answered 503",
                 result.error().orElseThrow().getMessage());
         assertInstanceOf(IllegalStateException.class, result.error().orElseThrow().getCause());
         assertEquals(Color.BLUE, platform.live());
@@ -279,7 +307,7 @@ class ReleaseEngineTest {
 
         assertEquals(Outcome.FAILED, result.outcome());
         assertEquals(Color.BLUE, result.liveColor().orElseThrow());
-        assertEquals(List.of("compensation of step 'migrate' failed: release of app in namespace shop: step "
+        assertEquals(List.of("compensation of step 'migrate' failed: release r-1 of shop/app: step "
                 + "'compensate:migrate' failed: IllegalStateException: rollback.sql failed"), result.warnings());
     }
 
@@ -301,7 +329,7 @@ class ReleaseEngineTest {
         assertEquals(0, interrupted.getCount(), "the step's thread was interrupted");
         StepRecord record = result.step("hang").orElseThrow();
         assertEquals(StepStatus.TIMED_OUT, record.status());
-        assertEquals("release of app in namespace shop: step 'hang' did not finish within PT0.05S",
+        assertEquals("release r-1 of shop/app: step 'hang' did not finish within PT0.05S",
                 result.error().orElseThrow().getMessage());
     }
 
@@ -335,11 +363,7 @@ class ReleaseEngineTest {
 
     @Test
     void cancellingWhileWaitingForReadinessAbortsAndLeavesTrafficUntouched() throws Exception {
-        CountDownLatch waiting = new CountDownLatch(1);
-        platform.on(Op.AWAIT_READY, color -> {
-            waiting.countDown();
-            new CountDownLatch(1).await();
-        });
+        CountDownLatch waiting = platform.blockReadiness(new java.util.concurrent.CompletableFuture<>());
 
         ReleaseExecution execution = engine.start(platform.plan().build());
         assertTrue(waiting.await(5, TimeUnit.SECONDS));
@@ -349,7 +373,7 @@ class ReleaseEngineTest {
         assertEquals(Outcome.ABORTED, result.outcome());
         assertEquals(StepStatus.CANCELLED, result.step("await-ready").orElseThrow().status());
         assertInstanceOf(ReleaseCancelledException.class, result.error().orElseThrow());
-        assertEquals("release of app in namespace shop was cancelled during step 'await-ready'",
+        assertEquals("release r-1 of shop/app was cancelled during step 'await-ready'",
                 result.error().orElseThrow().getMessage());
         assertEquals(Color.BLUE, platform.live());
         assertEquals(List.of("deploy green app:v2 x3", "scale-down green"), platform.writes());
@@ -358,11 +382,7 @@ class ReleaseEngineTest {
 
     @Test
     void interruptingTheCallingThreadCancelsTheReleaseAndKeepsTheInterruptFlag() throws Exception {
-        CountDownLatch waiting = new CountDownLatch(1);
-        platform.on(Op.AWAIT_READY, color -> {
-            waiting.countDown();
-            new CountDownLatch(1).await();
-        });
+        CountDownLatch waiting = platform.blockReadiness(new java.util.concurrent.CompletableFuture<>());
         ReleaseResult[] result = new ReleaseResult[1];
         boolean[] flagAfterReturn = new boolean[1];
         Thread caller = new Thread(() -> {
@@ -456,19 +476,21 @@ class ReleaseEngineTest {
         PreflightException error = assertInstanceOf(PreflightException.class, result.error().orElseThrow());
         assertEquals(List.of("Service shop/app-service does not select by label 'version'",
                 "Deployment shop/app-green does not exist"), error.problems());
-        assertTrue(error.getMessage().startsWith("preflight of release of app in namespace shop to app:v2 failed, "
+        assertTrue(error.getMessage().startsWith("preflight of release r-1 of shop/app to app:v2 failed, "
                 + "nothing was changed (2 problems):"), error.getMessage());
         assertEquals(List.of(), platform.writes());
-        assertFalse(result.step("scale-down-idle").isPresent(), "nothing was deployed, so nothing is scaled down");
+        assertFalse(result.step("discard-candidate").isPresent(), "nothing was deployed, so nothing is scaled down");
     }
 
     @Test
-    void aLiveColorOutsideThePlansColorsIsAPreflightError() {
-        ReleaseResult result = engine.run(platform.plan().colors(Color.of("red"), Color.GREEN).build());
+    void aLiveColorOutsideTheEnvironmentsColorsIsAPreflightError() {
+        platform.foreignSwitch(Color.of("red"));
+
+        ReleaseResult result = engine.run(platform.plan().build());
 
         assertEquals(Outcome.ABORTED, result.outcome());
-        assertEquals("preflight of release of app in namespace shop to app:v2 failed, nothing was changed: "
-                + "Service shop/app-service routes traffic to color 'blue', which is not one of the plan's colors [red, green]",
+        assertEquals("preflight of choice of the idle color failed, nothing was changed: "
+                + "Service shop/app-service selects color 'red', which is not one of [blue, green]",
                 result.error().orElseThrow().getMessage());
     }
 
@@ -562,8 +584,8 @@ class ReleaseEngineTest {
         ReleaseResult result = engine.run(platform.plan().preSwitchGate(failing("smoke")).build());
 
         String summary = result.summary();
-        assertTrue(summary.startsWith("release of shop/app -> app:v2: ABORTED in 0 ms (previous blue, target green, live now blue)"), summary);
+        assertTrue(summary.startsWith("release r-1 of shop/app -> app:v2: ABORTED in 0 ms (previous blue, target green, live now blue)"), summary);
         assertTrue(summary.contains("pre-switch-gates         FAILED"), summary);
-        assertTrue(summary.contains("error: release of app in namespace shop: pre-switch gate 'smoke' FAILED"), summary);
+        assertTrue(summary.contains("error: release r-1 of shop/app: pre-switch gate 'smoke' FAILED"), summary);
     }
 }

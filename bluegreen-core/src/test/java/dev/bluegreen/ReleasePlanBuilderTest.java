@@ -35,12 +35,6 @@ class ReleasePlanBuilderTest {
     }
 
     @Test
-    void rejectsTwoEqualColors() {
-        assertEquals("the two colors must differ, but both were 'blue'",
-                messageOf(() -> ReleasePlan.builder().colors(Color.BLUE, Color.of("blue"))));
-    }
-
-    @Test
     void rejectsANonPositiveStepTimeout() {
         assertEquals("timeout of step 'await-ready' must be a positive duration, but was PT0S",
                 messageOf(() -> ReleasePlan.builder().timeout(StandardStep.AWAIT_READY, Duration.ZERO)));
@@ -135,14 +129,6 @@ class ReleasePlanBuilderTest {
         ReleasePlan derived = first.toBuilder().version("app:v4").build();
         assertEquals("app:v4", derived.version());
         assertEquals("app:v2", first.version());
-    }
-
-    @Test
-    void otherColorNamesTheUnknownColor() {
-        ReleasePlan plan = platform.plan().build();
-        assertEquals(Color.GREEN, plan.otherColor(Color.BLUE));
-        assertEquals("release of app in namespace shop: color 'red' is not one of the plan's colors [blue, green]",
-                messageOf(() -> plan.otherColor(Color.of("red"))));
     }
 
     @Test

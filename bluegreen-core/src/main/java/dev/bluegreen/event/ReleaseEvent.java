@@ -9,13 +9,18 @@ import java.time.Instant;
  * <pre>{@code
  * engine = ReleaseEngine.builder().listener(event -> {
  *     if (event instanceof TrafficSwitched switched) {
- *         audit.record(switched.from(), switched.to());
+ *         audit.record(switched.releaseId(), switched.result().from(), switched.result().to());
  *     }
  * }).build();
  * }</pre>
  */
 public sealed interface ReleaseEvent
-        permits PhaseChanged, StepStarted, StepFinished, GateEvaluated, TrafficSwitched, RolledBack {
+        permits PhaseChanged, StepStarted, StepFinished, GateEvaluated, TrafficSwitched, RolledBack, RouteChanged {
+
+    /**
+     * @return the id of the release it belongs to, as in its result and log lines
+     */
+    String releaseId();
 
     /**
      * @return the app being released

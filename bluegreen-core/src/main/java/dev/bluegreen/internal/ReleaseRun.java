@@ -1,47 +1,60 @@
 package dev.bluegreen.internal;
 
 import dev.bluegreen.AbortPolicy;
+import dev.bluegreen.AppId;
 import dev.bluegreen.BlueGreenException;
+import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
-import dev.bluegreen.ColorEnvironments;
+import dev.bluegreen.ConflictException;
 import dev.bluegreen.CustomStep;
 import dev.bluegreen.GateContext;
 import dev.bluegreen.GateEvaluation;
 import dev.bluegreen.GateFailedException;
-import dev.bluegreen.GateResult;
 import dev.bluegreen.GateStage;
-import dev.bluegreen.HealthGate;
 import dev.bluegreen.IllegalPhaseTransitionException;
+import dev.bluegreen.LockLostException;
+import dev.bluegreen.NotReadyException;
 import dev.bluegreen.Outcome;
 import dev.bluegreen.Phase;
 import dev.bluegreen.PlannedStep;
-import dev.bluegreen.PreflightException;
+import dev.bluegreen.RecoveryPolicy;
 import dev.bluegreen.ReleaseCancelledException;
 import dev.bluegreen.ReleaseExecution;
 import dev.bluegreen.ReleasePlan;
+import dev.bluegreen.ReleaseRecord;
 import dev.bluegreen.ReleaseResult;
 import dev.bluegreen.RollbackPolicy;
+import dev.bluegreen.RouteChangedException;
 import dev.bluegreen.StandardStep;
 import dev.bluegreen.StepAction;
 import dev.bluegreen.StepContext;
 import dev.bluegreen.StepFailedException;
 import dev.bluegreen.StepRecord;
 import dev.bluegreen.StepStatus;
+import dev.bluegreen.StepTimeoutException;
 import dev.bluegreen.SwitchConflictException;
-import dev.bluegreen.SwitchResult;
 import dev.bluegreen.TimeSource;
-import dev.bluegreen.TrafficSwitcher;
-import dev.bluegreen.TrafficVerification;
-import dev.bluegreen.event.GateEvaluated;
+import dev.bluegreen.VerificationException;
 import dev.bluegreen.event.PhaseChanged;
 import dev.bluegreen.event.RolledBack;
+import dev.bluegreen.event.RouteChanged;
 import dev.bluegreen.event.StepFinished;
 import dev.bluegreen.event.StepStarted;
-import dev.bluegreen.event.TrafficSwitched;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import dev.bluegreen.spi.Candidate;
+import dev.bluegreen.spi.ColorEnvironments;
+import dev.bluegreen.spi.EnvironmentState;
+import dev.bluegreen.spi.LockHandle;
+import dev.bluegreen.spi.ReleaseStore;
+import dev.bluegreen.spi.RouteState;
+import dev.bluegreen.spi.RouteWatch;
+import dev.bluegreen.spi.SwitchResult;
+import dev.bluegreen.spi.TrafficSwitcher;
+import dev.bluegreen.spi.TrafficVerification;
+import dev.bluegreen.spi.TrafficVerifier;
+import dev.bluegreen.spi.VerificationWatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -49,84 +62,125 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionService;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorCompletionService;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * One release, from {@link Phase#PENDING} to a terminal phase. The runner thread (the caller of
- * {@link #execute()}) drives phases and owns the timeline; each step's work runs on a worker thread
- * so that its timeout and cancellation can interrupt it while the runner stays in control.
- * Recovery actions (abort, rollback, compensation, clean-up) are never cancelled.
+ * One release (or the recovery of one), from {@link Phase#PENDING} to a terminal phase, on one
+ * thread. Holds the run's state; the standard steps are small classes ({@link PreflightStep},
+ * {@link DeployStep}, ...) that read and change it through this class. The phase logic here decides
+ * what a failure leads to: abort before the switch, rollback after it, a warning once committed,
+ * and a stop without further writes when the lock is lost or someone else changed the router.
  */
 final class ReleaseRun implements ReleaseExecution {
-    private static final Logger LOG = LoggerFactory.getLogger("dev.bluegreen.ReleaseEngine");
-    /** The least a stopped worker is given to wind down before the release moves on. */
-    private static final Duration MIN_STOP_WAIT = Duration.ofSeconds(1);
+    static final String MDC_KEY = "bluegreen.release";
+    static final Logger LOG = LoggerFactory.getLogger("dev.bluegreen.ReleaseEngine");
 
-    private final ReleasePlan plan;
-    private final TimeSource time;
-    private final EventDispatcher events;
-    private final Duration grace;
-    private final Retry rollbackRetry;
-    private final String app;
-    private final String namespace;
-    private final TrafficSwitcher switcher;
-    private final ColorEnvironments environments;
+    /** What kind of run this is. */
+    enum Mode { RELEASE, RECOVER }
+
+    /** What is known of the switch write. */
+    enum SwitchOutcome { NOT_SENT, NOT_WRITTEN, UNKNOWN, WRITTEN }
+
+    final DefaultReleaseEngine engine;
+    final ReleasePlan plan;
+    final Mode mode;
+    final RecoveryPolicy recoveryPolicy;
+    final String id;
+    final String holder;
+    final AppId app;
+    final String version;
+    final TimeSource clock;
+    final RunTime time;
+    final EventDispatcher events;
+    final RunControl control = new RunControl();
+    final TrafficSwitcher switcher;
+    final ColorEnvironments environments;
+    final ReleaseStore store;
+    final List<dev.bluegreen.ReleaseListener> runListeners;
 
     private final AtomicBoolean executed = new AtomicBoolean();
-    private final CompletableFuture<Void> cancelSignal = new CompletableFuture<>();
     private final CompletableFuture<ReleaseResult> done = new CompletableFuture<>();
-    private final AtomicInteger workerCount = new AtomicInteger();
+    private final Instant startedAt;
 
     private volatile Phase phase = Phase.PENDING;
-    // Written by step workers, read by the runner once the step has ended.
-    private volatile Color live;
-    private volatile Color idle;
-    private volatile int replicas;
-    private volatile boolean deployStarted;
-    private volatile boolean switchWritten;
+    volatile ReleaseRecord record;
+    volatile LockHandle lock;
+    private LockKeeper keeper;
+    private volatile RouteWatch routeWatch;
+    private volatile RouteState latestRoute;
+    private volatile Set<Color> expectedRoute = Set.of();
+    private volatile boolean routeGuard;
+    /** Whether the route was read after the run's last write (then it is the final read). */
+    private volatile boolean routeFresh;
 
-    // Owned by the runner thread.
+    // The run's state, written by the release thread (and read by gate threads through volatile fields).
+    volatile Color from;
+    volatile Color to;
+    EnvironmentState liveAtStart;
+    EnvironmentState targetAtStart;
+    volatile Candidate candidate;
+    int replicas;
+    boolean deployAttempted;
+    SwitchOutcome switchOutcome = SwitchOutcome.NOT_SENT;
+    ReleaseRecord pendingRecovery;
+    final Map<Color, EnvironmentState> colors = new ConcurrentHashMap<>();
+
+    // Owned by the release thread.
     private final List<StepRecord> timeline = new ArrayList<>();
-    private final List<String> warnings = new ArrayList<>();
+    final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final Deque<CustomStep> compensations = new ArrayDeque<>();
+    final List<GateEvaluation> gateEvaluations = Collections.synchronizedList(new ArrayList<>());
+    private final Deque<CleanUp> cleanUps = new ConcurrentLinkedDeque<>();
     private BlueGreenException error;
     private boolean compensationFailed;
-    private boolean interruptedExternally;
+    private ReleaseResult recovered;
 
-    private final List<GateEvaluation> gateEvaluations = Collections.synchronizedList(new ArrayList<>());
-    private final Deque<CleanUp> cleanUps = new ConcurrentLinkedDeque<>();
-
-    ReleaseRun(ReleasePlan plan, TimeSource time, EventDispatcher events, Duration grace, int rollbackAttempts) {
+    ReleaseRun(DefaultReleaseEngine engine, ReleasePlan plan, Mode mode, ReleaseRecord recovering,
+               RecoveryPolicy recoveryPolicy, List<dev.bluegreen.ReleaseListener> listeners) {
+        this.engine = engine;
         this.plan = plan;
-        this.time = time;
-        this.events = events;
-        this.grace = grace;
-        this.app = plan.app();
-        this.namespace = plan.namespace();
+        this.mode = mode;
+        this.recoveryPolicy = recoveryPolicy;
+        this.id = recovering != null ? recovering.releaseId() : engine.newReleaseId();
+        this.holder = (recovering != null ? id + "-recovery-" + engine.newNonce() : id) + "@" + engine.host();
+        this.app = plan.appId();
+        this.version = recovering != null ? recovering.version() : plan.version();
+        this.clock = engine.time();
+        this.runListeners = List.copyOf(listeners);
+        this.events = new EventDispatcher(engine.listeners(listeners), id);
         this.switcher = plan.switcher();
         this.environments = plan.environments();
-        this.rollbackRetry = Retry.of("rollback-" + namespace + "-" + app, RetryConfig.custom()
-                .maxAttempts(rollbackAttempts)
-                .waitDuration(Duration.ofMillis(100))
-                .retryExceptions(SwitchConflictException.class)
-                .build());
+        this.store = plan.store();
+        this.time = new RunTime(clock, this::renewIfDue);
+        this.startedAt = clock.now();
+        if (recovering != null) {
+            this.record = recovering;
+            this.from = recovering.from();
+            this.to = recovering.to();
+        }
     }
 
     // ---------------------------------------------------------------- ReleaseExecution
+
+    @Override
+    public String releaseId() {
+        return id;
+    }
 
     @Override
     public ReleasePlan plan() {
@@ -140,7 +194,7 @@ final class ReleaseRun implements ReleaseExecution {
 
     @Override
     public boolean cancel() {
-        return !done.isDone() && cancelSignal.complete(null);
+        return !done.isDone() && control.cancel(new ReleaseCancelledException(subject() + " was cancelled"));
     }
 
     @Override
@@ -171,41 +225,47 @@ final class ReleaseRun implements ReleaseExecution {
 
     // ---------------------------------------------------------------- the run
 
+    /** Runs the release on the calling thread until it ends; never throws for a release failure. */
     ReleaseResult execute() {
         if (!executed.compareAndSet(false, true)) {
-            throw new IllegalStateException("release of " + app + " in namespace " + namespace + " already ran");
+            throw new IllegalStateException(subject() + " already ran");
         }
-        Instant startedAt = time.now();
-        LOG.info("release of {} in namespace {} to {} started via {}", app, namespace, plan.version(), switcher.target());
+        MDC.put(MDC_KEY, id);
         try {
-            forward();
-        } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError) {
-                throw (VirtualMachineError) e;
+            LOG.info("{} to {} started via {} (holder {})", subject(), version, switcher.target(), holder);
+            try {
+                if (mode == Mode.RELEASE) {
+                    forward();
+                } else {
+                    recoverCrashed();
+                }
+            } catch (RuntimeException | Error e) {
+                if (e instanceof VirtualMachineError) {
+                    throw (VirtualMachineError) e;
+                }
+                LOG.error("{}: unexpected failure in phase {}", subject(), phase, e);
+                failWith(new BlueGreenException(subject() + " failed unexpectedly in phase " + phase + ": " + e, e));
+                if (!phase.isTerminal()) {
+                    move(Phase.FAILED);
+                }
             }
-            LOG.error("release of {} in namespace {}: unexpected failure in phase {}", app, namespace, phase, e);
-            failWith(new BlueGreenException("release of " + app + " in namespace " + namespace
-                    + " failed unexpectedly in phase " + phase + ": " + e, e));
-            if (!phase.isTerminal()) {
-                move(Phase.FAILED);
-            }
+            Color liveAtEnd = finalRead();
+            finish();
+            Outcome outcome = phase.outcome().orElse(Outcome.FAILED);
+            ReleaseResult result = new ReleaseResult(id, app.app(), app.namespace(), version, outcome, from, to,
+                    liveAtEnd, colors, timeline, List.copyOf(gateEvaluations),
+                    outcome == Outcome.SUCCEEDED ? null : error, List.copyOf(warnings), startedAt, clock.now(), recovered);
+            LOG.info("{} to {} ended {}; live color {}{}", subject(), version, outcome,
+                    liveAtEnd == null ? "unknown" : liveAtEnd, error == null ? "" : "; " + error.getMessage());
+            done.complete(result);
+            return result;
+        } finally {
+            MDC.remove(MDC_KEY);
         }
-        Color liveAtEnd = readLiveColorAtEnd();
-        Outcome outcome = phase.outcome().orElse(Outcome.FAILED);
-        ReleaseResult result = new ReleaseResult(app, namespace, plan.version(), outcome, live, idle, liveAtEnd,
-                timeline, List.copyOf(gateEvaluations), outcome == Outcome.SUCCEEDED ? null : error, warnings,
-                startedAt, time.now());
-        LOG.info("release of {} in namespace {} to {} ended {}; live color {}{}", app, namespace, plan.version(),
-                outcome, liveAtEnd, error == null ? "" : "; " + error.getMessage());
-        done.complete(result);
-        if (interruptedExternally) {
-            Thread.currentThread().interrupt();
-        }
-        return result;
     }
 
     private void forward() {
-        if (cancelSignal.isDone()) {
+        if (control.cancelled() != null) {
             failWith(cancelled("before it started"));
             abort();
             return;
@@ -214,28 +274,38 @@ final class ReleaseRun implements ReleaseExecution {
         List<PlannedStep> steps = plan.steps();
         for (int i = 0; i < steps.size(); i++) {
             PlannedStep step = steps.get(i);
-            if (cancelSignal.isDone() && step.phase() != Phase.FINISHING) {
-                recover(cancelled("before step '" + step.name() + "'"));
+            BlueGreenException stop = control.stopCause(step.phase() != Phase.FINISHING, routeGuard);
+            if (stop != null && !(stop instanceof ReleaseCancelledException && step.phase() == Phase.FINISHING)) {
+                recover(stop instanceof ReleaseCancelledException ? cancelled("before step '" + step.name() + "'") : stop);
                 return;
             }
             if (step.phase() != phase) {
-                move(step.phase());
+                try {
+                    enter(step.phase(), step.name());
+                } catch (BlueGreenException e) {
+                    recover(e);
+                    return;
+                }
             }
-            if (cancelSignal.isDone()) {
+            if (control.cancelled() != null && phase == Phase.FINISHING) {
                 warnings.add("cancelled after the release was committed; skipped: " + names(steps.subList(i, steps.size())));
                 break;
             }
             Attempt attempt = runPlanned(step);
+            if (attempt.ok() && step.standardStep().orElse(null) == StandardStep.PREFLIGHT && pendingRecovery != null) {
+                attempt = recoverFirst(step);
+            }
             if (attempt.ok()) {
                 continue;
             }
-            if (phase != Phase.FINISHING) {
-                recover(attempt.error);
+            if (phase != Phase.FINISHING || attempt.error() instanceof LockLostException
+                    || attempt.error() instanceof RouteChangedException) {
+                recover(attempt.error());
                 return;
             }
-            warnings.add("step '" + step.name() + "' " + attempt.status.name().toLowerCase().replace('_', ' ')
-                    + " after the release was committed: " + attempt.error.getMessage());
-            if (attempt.status == StepStatus.CANCELLED) {
+            warnings.add("step '" + step.name() + "' " + attempt.status().name().toLowerCase().replace('_', ' ')
+                    + " after the release was committed: " + attempt.error().getMessage());
+            if (attempt.status() == StepStatus.CANCELLED) {
                 warnings.add("cancelled after the release was committed; skipped: " + names(steps.subList(i + 1, steps.size())));
                 break;
             }
@@ -244,71 +314,427 @@ final class ReleaseRun implements ReleaseExecution {
         move(Phase.SUCCEEDED);
     }
 
+    /** Recovers the app's unfinished release per the plan's policy, then runs preflight again. */
+    private Attempt recoverFirst(PlannedStep preflight) {
+        ReleaseRecord unfinished = pendingRecovery;
+        pendingRecovery = null;
+        recovered = engine.recoveryRun(plan, unfinished, plan.recovery(), runListeners).execute();
+        if (recovered.outcome() != Outcome.ROLLED_BACK && recovered.outcome() != Outcome.SUCCEEDED) {
+            BlueGreenException failed = new dev.bluegreen.UnfinishedReleaseException(unfinished, subject()
+                    + " did not start: recovering the unfinished release " + unfinished.releaseId() + " per policy "
+                    + plan.recovery() + " ended " + recovered.outcome() + recovered.error().map(e -> ": "
+                    + e.getMessage()).orElse(""));
+            return new Attempt(StepStatus.FAILED, failed.getMessage(), failed);
+        }
+        Attempt again = runPlanned(preflight);
+        if (again.ok() && pendingRecovery != null) {
+            BlueGreenException still = new dev.bluegreen.UnfinishedReleaseException(pendingRecovery, subject()
+                    + " did not start: the app's release record still shows an unfinished release after recovering it");
+            return new Attempt(StepStatus.FAILED, still.getMessage(), still);
+        }
+        return again;
+    }
+
     /** Brings a release that failed before being committed to a safe end. */
     private void recover(BlueGreenException cause) {
         failWith(cause);
-        if (phase == Phase.PREPARING || (phase == Phase.SWITCHING && !trafficMayHaveMoved(cause))) {
+        if (cause instanceof LockLostException) {
+            warnings.add("the release lock was lost: another release may be acting, so this one wrote nothing more; "
+                    + describeColors());
+            move(Phase.FAILED);
+            return;
+        }
+        if (cause instanceof RouteChangedException) {
+            warnings.add(switcher.target() + " was changed by someone else: nothing was switched back, retired or "
+                    + "given up, so their change stands; " + describeColors());
+            runRemainingCleanUps();
+            move(Phase.FAILED);
+            return;
+        }
+        boolean beforeSwitch = phase == Phase.PREPARING || phase == Phase.PENDING
+                || switchOutcome == SwitchOutcome.NOT_SENT || switchOutcome == SwitchOutcome.NOT_WRITTEN;
+        if (beforeSwitch && phase != Phase.OBSERVING) {
             abort();
         } else {
             rollBack(cause);
         }
     }
 
-    private boolean trafficMayHaveMoved(BlueGreenException cause) {
-        if (switchWritten) {
-            return true;
-        }
-        if (cause instanceof PreflightException || cause instanceof SwitchConflictException) {
-            return false;
-        }
-        try {
-            return !live.equals(switcher.liveColor());
-        } catch (RuntimeException e) {
-            LOG.warn("release of {} in namespace {}: cannot tell whether traffic moved ({}); switching back to be safe",
-                    app, namespace, e.toString());
-            return true;
-        }
-    }
-
     private void abort() {
         move(Phase.ABORTING);
+        routeGuard = false;
         compensate();
-        releaseIdleColor();
+        discardCandidate();
         runRemainingCleanUps();
         move(compensationFailed ? Phase.FAILED : Phase.ABORTED);
     }
 
     private void rollBack(BlueGreenException cause) {
+        routeGuard = false;
         if (plan.rollbackPolicy() == RollbackPolicy.MANUAL) {
-            warnings.add("rollback policy is MANUAL: traffic left on " + idle + " via " + switcher.target()
-                    + "; switch back to " + live + " by hand if needed");
+            warnings.add("rollback policy is MANUAL: traffic left on " + to + " via " + switcher.target()
+                    + "; switch back to " + from + " by hand if needed; " + describeColors());
             runRemainingCleanUps();
             move(Phase.FAILED);
             return;
         }
         move(Phase.ROLLING_BACK);
+        journalQuietly(record.at(Phase.ROLLING_BACK, "rollback"));
         Duration timeout = plan.timeout(StandardStep.SWITCH);
-        Attempt back = runRecovery("rollback", timeout, timeout.plus(grace), () -> switchBack(cause, timeout));
+        Attempt back = runRecovery("rollback", timeout, deadline -> switchBack(cause.getMessage(), deadline));
         if (!back.ok()) {
-            warnings.add("switching traffic back to " + live + " failed, traffic may still reach " + idle + ": "
-                    + back.error.getMessage());
-            cause.addSuppressed(back.error);
+            warnings.add("switching traffic back to " + from + " failed, traffic may still reach " + to + ": "
+                    + back.error().getMessage() + "; " + describeColors());
+            cause.addSuppressed(back.error());
             runRemainingCleanUps();
             move(Phase.FAILED);
             return;
         }
         compensate();
-        releaseIdleColor();
+        discardCandidate();
         runRemainingCleanUps();
         move(compensationFailed ? Phase.FAILED : Phase.ROLLED_BACK);
     }
 
-    private Done switchBack(BlueGreenException cause, Duration timeout) {
-        long start = System.nanoTime();
-        SwitchResult result = Retry.decorateSupplier(rollbackRetry, () -> switcher.switchTo(live)).get();
-        events.emit(new RolledBack(app, namespace, time.now(), result, cause.getMessage()));
-        TrafficVerification verification = switcher.verify(live, remaining(timeout, start));
-        return Done.of(result + "; verified: " + verification);
+    // ---------------------------------------------------------------- recovering a crashed release
+
+    private void recoverCrashed() {
+        ReleaseRecord crashed = record;
+        if (recoveryPolicy == RecoveryPolicy.ROLL_BACK) {
+            Attempt acquired = runRecovery("recover", plan.timeout(StandardStep.PREFLIGHT), deadline -> {
+                acquire(crashed.at(Phase.ROLLING_BACK, "recover"), deadline);
+                return Done.of("took over the release lock of " + app + " to roll back " + crashed);
+            });
+            if (!acquired.ok()) {
+                failWith(acquired.error());
+                move(Phase.ABORTING);
+                move(Phase.ABORTED);
+                return;
+            }
+            move(Phase.ROLLING_BACK);
+            deployAttempted = crashed.to() != null;
+            Duration timeout = plan.timeout(StandardStep.AWAIT_READY);
+            Attempt restored = runRecovery("restore-previous", timeout, new RestorePreviousStep(this));
+            if (!restored.ok()) {
+                failWith(restored.error());
+                move(Phase.FAILED);
+                return;
+            }
+            Attempt back = runRecovery("rollback", plan.timeout(StandardStep.SWITCH),
+                    deadline -> switchBack("recovering release " + id + " after its process was lost", deadline));
+            if (!back.ok()) {
+                failWith(back.error());
+                move(Phase.FAILED);
+                return;
+            }
+            for (String name : crashed.completedSteps()) {
+                plan.steps().stream().flatMap(s -> s.customStep().stream())
+                        .filter(c -> c.name().equals(name) && c.compensation().isPresent())
+                        .forEach(compensations::push);
+            }
+            compensate();
+            discardCandidate();
+            failWith(new BlueGreenException(subject() + " was rolled back by recovery: its process was lost at step '"
+                    + crashed.step() + "' in phase " + crashed.phase()));
+            move(compensationFailed ? Phase.FAILED : Phase.ROLLED_BACK);
+            return;
+        }
+        rollForward(crashed);
+    }
+
+    private void rollForward(ReleaseRecord crashed) {
+        Attempt acquired = runRecovery("recover", plan.timeout(StandardStep.PREFLIGHT), deadline -> {
+            if (crashed.to() == null || crashed.from() == null) {
+                throw new dev.bluegreen.PreflightException("roll forward of " + crashed, List.of(
+                        "the release never chose its new color; there is nothing to finish: roll it back instead"));
+            }
+            EnvironmentState target = environments.read(crashed.to(), deadline);
+            colors.put(target.color(), target);
+            if (!target.serves(version)) {
+                throw new dev.bluegreen.PreflightException("roll forward of " + crashed, List.of(
+                        "its new color " + crashed.to() + " is not healthy: " + target + "; expected it to run " + version
+                                + " with every replica available. Roll it back instead"));
+            }
+            liveAtStart = environments.read(crashed.from(), deadline);
+            colors.put(liveAtStart.color(), liveAtStart);
+            RouteState route = switcher.read(deadline);
+            acquire(crashed.at(crashed.phase(), "recover"), deadline);
+            startWatching(route, crashed.committed() ? Set.of(crashed.to()) : Set.of(crashed.from(), crashed.to()));
+            candidate = new Candidate(crashed.to(), version, "recovered", environments.describe(crashed.to()), "");
+            return Done.of("took over the release lock of " + app + " to finish " + crashed + "; " + target);
+        });
+        if (!acquired.ok()) {
+            failWith(acquired.error());
+            move(Phase.ABORTING);
+            move(Phase.ABORTED);
+            return;
+        }
+        try {
+            rollForwardSteps(crashed);
+        } catch (BlueGreenException e) {
+            recover(e);
+        }
+    }
+
+    private void rollForwardSteps(ReleaseRecord crashed) {
+        if (!crashed.committed()) {
+            enter(Phase.SWITCHING, StandardStep.SWITCH.stepName());
+            Attempt switched = runStep(StandardStep.SWITCH.stepName(), plan.timeout(StandardStep.SWITCH), false, true,
+                    new SwitchStep(this));
+            if (!switched.ok()) {
+                recover(switched.error());
+                return;
+            }
+            enter(Phase.OBSERVING, StandardStep.OBSERVE.stepName());
+            Attempt observed = runStep(StandardStep.OBSERVE.stepName(), plan.timeout(StandardStep.OBSERVE), false, true,
+                    new ObserveStep(this));
+            if (!observed.ok()) {
+                recover(observed.error());
+                return;
+            }
+        }
+        enter(Phase.FINISHING, StandardStep.RETIRE_PREVIOUS.stepName());
+        Attempt retired = runStep(StandardStep.RETIRE_PREVIOUS.stepName(), plan.timeout(StandardStep.RETIRE_PREVIOUS),
+                false, true, new RetireStep(this));
+        if (!retired.ok()) {
+            if (retired.error() instanceof RouteChangedException || retired.error() instanceof LockLostException) {
+                recover(retired.error());
+                return;
+            }
+            warnings.add("retiring " + from + " after rolling forward failed: " + retired.error().getMessage());
+        }
+        move(Phase.SUCCEEDED);
+    }
+
+    // ---------------------------------------------------------------- shared by steps
+
+    /** Takes the app's lock with the first record, then keeps it renewed. */
+    void acquire(ReleaseRecord first, StepDeadline deadline) {
+        ReleaseRecord stamped = first.stamped(holder, clock.now());
+        LockHandle handle = store.acquire(app, holder, stamped, deadline);
+        lock = handle;
+        record = stamped;
+        keeper = LockKeeper.start(handle, engine.scheduler(), clock, control, app);
+    }
+
+    /** Starts following the router from a read; a change outside {@code expected} stops the release. */
+    void startWatching(RouteState route, Set<Color> expected) {
+        latestRoute = route;
+        routeFresh = true;
+        expectedRoute = Set.copyOf(expected);
+        routeGuard = true;
+        routeWatch = switcher.watch(route, this::onRoute);
+    }
+
+    /** Called on the adapter's thread with each change of the router. */
+    private void onRoute(RouteState state) {
+        latestRoute = state;
+        if (!routeGuard || (state.live() != null && expectedRoute.contains(state.live()))) {
+            return;
+        }
+        Color expected = expectedRoute.size() == 1 ? expectedRoute.iterator().next() : null;
+        RouteChangedException change = new RouteChangedException(switcher.target(), expected, state.live(),
+                switcher.target() + " was changed by someone else while " + subject() + " was in phase " + phase
+                        + ": it now " + (state.live() == null ? "selects no single color (" + state.problem() + ")"
+                        : "selects " + state.live()) + ", but the release expected " + expectedRoute
+                        + "; the release stops without switching, retiring or rolling back anything");
+        if (control.routeChanged() == null) {
+            events.emit(new RouteChanged(id, app.app(), app.namespace(), clock.now(), expected, state));
+        }
+        control.routeChanged(change);
+    }
+
+    /** @return the most recent state of the router: the watch's, else the last read */
+    RouteState latestRoute() {
+        RouteWatch watch = routeWatch;
+        return watch != null ? watch.latest() : latestRoute;
+    }
+
+    /** Throws when the router does not select the expected color now (invariant I1 guard). */
+    void requireRoute(Color expected, String beforeWhat) {
+        RouteState route = latestRoute();
+        if (route == null || !route.routesTo(expected)) {
+            throw new RouteChangedException(switcher.target(), expected, route == null ? null : route.live(),
+                    switcher.target() + " no longer selects " + expected + " (" + route + ") before " + beforeWhat
+                            + "; someone else changed it, so " + subject() + " stops here without writing");
+        }
+    }
+
+    void expectRoute(Set<Color> expected) {
+        expectedRoute = Set.copyOf(expected);
+    }
+
+    void routeRead(RouteState route) {
+        latestRoute = route;
+        routeFresh = true;
+    }
+
+    void wrote() {
+        routeFresh = false;
+    }
+
+    /** Writes the record through the lock before a step that changes something. */
+    void journal(ReleaseRecord next) {
+        ReleaseRecord stamped = next.stamped(holder, clock.now());
+        LockHandle handle = lock;
+        if (handle != null) {
+            handle.write(stamped);
+        }
+        record = stamped;
+    }
+
+    private void journalQuietly(ReleaseRecord next) {
+        try {
+            journal(next);
+        } catch (RuntimeException e) {
+            warnings.add("the release record could not be written (" + next.phase() + "): " + e.getMessage());
+            record = next;
+        }
+    }
+
+    private void renewIfDue() {
+        LockKeeper current = keeper;
+        if (current != null) {
+            current.renewIfDue();
+        }
+    }
+
+    GateContext gateContext(GateStage stage) {
+        return GateContext.builder().releaseId(id).app(app.app()).namespace(app.namespace()).candidate(candidate)
+                .previous(from).stage(stage).time(time)
+                .onInterim((gate, result) -> events.emit(new dev.bluegreen.event.GateEvaluated(id, app.app(),
+                        app.namespace(), clock.now(), new GateEvaluation(gate, stage, result, clock.now()), true)))
+                .build();
+    }
+
+    GateEvaluation recordGate(String gate, GateStage stage, dev.bluegreen.GateResult result) {
+        GateEvaluation evaluation = new GateEvaluation(gate, stage, result, clock.now());
+        gateEvaluations.add(evaluation);
+        events.emit(new dev.bluegreen.event.GateEvaluated(id, app.app(), app.namespace(), evaluation.at(), evaluation,
+                false));
+        return evaluation;
+    }
+
+    GateFailedException gateFailed(GateEvaluation evaluation) {
+        return new GateFailedException(subject(), evaluation);
+    }
+
+    void emit(dev.bluegreen.event.ReleaseEvent event) {
+        events.emit(event);
+    }
+
+    Executor executor() {
+        return engine.executor();
+    }
+
+    String subject() {
+        return "release " + id + " of " + app;
+    }
+
+    /** Whether a color the release deployed to is still ours to give up (invariant I2). */
+    boolean stillOurs(EnvironmentState now) {
+        if (!now.exists()) {
+            return false;
+        }
+        if (mode == Mode.RECOVER || targetAtStart == null) {
+            return version.equals(now.version());
+        }
+        long decided = targetAtStart.generation();
+        return now.generation() == decided || (now.generation() == decided + 1 && version.equals(now.version()));
+    }
+
+    String describeColors() {
+        if (colors.isEmpty()) {
+            return "nothing was read of the colors";
+        }
+        List<String> parts = new ArrayList<>();
+        new java.util.TreeMap<>(byName(colors)).values().forEach(state -> parts.add(state.toString()));
+        return "last seen: " + String.join("; ", parts);
+    }
+
+    private static Map<String, EnvironmentState> byName(Map<Color, EnvironmentState> colors) {
+        Map<String, EnvironmentState> names = new HashMap<>();
+        colors.forEach((color, state) -> names.put(color.name(), state));
+        return names;
+    }
+
+    // ---------------------------------------------------------------- recovery actions
+
+    /** Switches traffic back to {@code from}, re-deciding on every conflict; never to a color without available replicas. */
+    Done switchBack(String reason, StepDeadline deadline) {
+        boolean fenceFirst = switchOutcome == SwitchOutcome.UNKNOWN;
+        SwitchConflictException last = null;
+        for (int attempt = 1; attempt <= engine.rollbackAttempts(); attempt++) {
+            RouteState route = switcher.read(deadline);
+            routeRead(route);
+            if (route.routesTo(from)) {
+                if (fenceFirst) {
+                    // Our switch's response was lost: it may still be applied. A conditioned write of our
+                    // own marker makes it fail if it has not been applied yet.
+                    try {
+                        route = switcher.fence(route, deadline);
+                        wrote();
+                    } catch (SwitchConflictException e) {
+                        last = e;
+                        continue;
+                    }
+                    fenceFirst = false;
+                    if (!route.routesTo(from)) {
+                        continue;
+                    }
+                }
+                TrafficVerification verified = verify(from, null, deadline);
+                return Done.of(switcher.target() + " already routes to " + from + (verified == null ? ""
+                        : "; verified: " + verified));
+            }
+            if (!route.routesTo(to)) {
+                throw new RouteChangedException(switcher.target(), to, route.live(), switcher.target()
+                        + " routes neither to " + from + " nor to " + to + " (" + route + "): someone else changed it; "
+                        + "traffic was not switched back");
+            }
+            EnvironmentState previous = environments.read(from, deadline);
+            colors.put(from, previous);
+            if (!previous.servable()) {
+                throw new NotReadyException("switching " + switcher.target() + " back to " + from + " was refused, "
+                        + "traffic stays on " + to + ": " + previous + ", and sending traffic to a color without "
+                        + "available replicas would leave it pointing at nothing", List.of(previous.toString()));
+            }
+            VerificationWatch verification = switcher.verifier().map(v -> v.expect(from)).orElse(null);
+            try {
+                SwitchResult result;
+                try {
+                    result = switcher.switchTo(from, route, deadline);
+                } catch (SwitchConflictException e) {
+                    last = e;
+                    continue;
+                }
+                wrote();
+                emit(new RolledBack(id, app.app(), app.namespace(), clock.now(), result, reason));
+                TrafficVerification verified = verify(from, verification, deadline);
+                return Done.of(result + (verified == null ? "; not verified: the switcher cannot verify"
+                        : "; verified: " + verified));
+            } finally {
+                if (verification != null) {
+                    verification.close();
+                }
+            }
+        }
+        throw last != null ? last : new SwitchConflictException(switcher.target(), null, switcher.target()
+                + " kept changing under the rollback", null);
+    }
+
+    /** @return the verification, or null when the switcher cannot verify */
+    TrafficVerification verify(Color color, VerificationWatch opened, StepDeadline deadline) {
+        if (opened != null) {
+            return opened.await(deadline);
+        }
+        Optional<TrafficVerifier> verifier = switcher.verifier();
+        if (verifier.isEmpty()) {
+            return null;
+        }
+        try (VerificationWatch watch = verifier.get().expect(color)) {
+            return watch.await(deadline);
+        }
     }
 
     private void compensate() {
@@ -316,259 +742,88 @@ final class ReleaseRun implements ReleaseExecution {
             CustomStep step = compensations.pop();
             StepAction compensation = step.compensation().orElseThrow();
             String name = "compensate:" + step.name();
-            Attempt attempt = runRecovery(name, step.timeout(), step.timeout(), () -> {
-                compensation.run(new RunStepContext(name, step.timeout()));
+            Attempt attempt = runRecovery(name, step.timeout(), deadline -> {
+                deadline.interruptibly(() -> {
+                    compensation.run(new RunStepContext(name, step.timeout()));
+                    return null;
+                });
                 return Done.of("compensated step '" + step.name() + "'");
             });
             if (!attempt.ok()) {
                 compensationFailed = true;
-                warnings.add("compensation of step '" + step.name() + "' " + attempt.status.name().toLowerCase()
-                        + ": " + attempt.error.getMessage());
+                warnings.add("compensation of step '" + step.name() + "' " + attempt.status().name().toLowerCase()
+                        + ": " + attempt.error().getMessage());
             }
         }
     }
 
-    /** Handles the new color of a release that did not go through, per the abort policy. */
-    private void releaseIdleColor() {
-        if (!deployStarted) {
+    /** Gives up the candidate of a release that did not go through, per the abort policy, never while it is live. */
+    private void discardCandidate() {
+        if (!deployAttempted || to == null || control.lockLost() != null) {
             return;
         }
         Duration timeout = plan.timeout(StandardStep.RETIRE_PREVIOUS);
         if (plan.abortPolicy() == AbortPolicy.KEEP_IDLE) {
-            runRecovery("scale-down-idle", timeout, timeout, () -> Done.skipped("abort policy KEEP_IDLE keeps "
-                    + environments.describe(idle) + " as it is"));
+            runRecovery("discard-candidate", timeout, deadline -> Done.skipped("abort policy KEEP_IDLE keeps "
+                    + environments.describe(to) + " as it is"));
             return;
         }
-        Attempt attempt = runRecovery("scale-down-idle", timeout, timeout, () -> {
-            environments.scaleDown(idle);
-            return Done.of(environments.describe(idle) + " scaled down to 0 replicas");
+        Attempt attempt = runRecovery("discard-candidate", timeout, deadline -> {
+            RouteState route = switcher.read(deadline);
+            routeRead(route);
+            if (route.routesTo(to)) {
+                warnings.add(environments.describe(to) + " was not given up: " + switcher.target() + " routes traffic to it");
+                return Done.skipped(switcher.target() + " routes to " + to + ", so it is kept");
+            }
+            EnvironmentState now = environments.read(to, deadline);
+            colors.put(to, now);
+            if (!stillOurs(now)) {
+                warnings.add(environments.describe(to) + " was not given up: someone else changed it since the release "
+                        + "decided to deploy to it (" + (targetAtStart == null ? "" : "generation "
+                        + targetAtStart.generation() + " -> ") + now.generation() + ", " + now + "); it is left as it is");
+                return Done.skipped(environments.describe(to) + " changed by someone else; left as it is");
+            }
+            EnvironmentState after;
+            try {
+                after = environments.discard(now, deadline);
+            } catch (ConflictException e) {
+                warnings.add(environments.describe(to) + " was not given up: " + e.getMessage());
+                return Done.skipped(e.getMessage());
+            }
+            wrote();
+            colors.put(to, after);
+            RouteState post = switcher.read(deadline);
+            routeRead(post);
+            if (post.routesTo(to)) {
+                EnvironmentState restored = environments.restore(after, Math.max(1, replicas), deadline);
+                colors.put(to, restored);
+                warnings.add(switcher.target() + " was switched to " + to + " by someone else while it was being given "
+                        + "up; its replicas were asked for again: " + restored);
+                return Done.of(environments.describe(to) + " given up, then restored: it became live meanwhile");
+            }
+            return Done.of(after.toString());
         });
         if (!attempt.ok()) {
-            warnings.add("idle color " + idle + " was not scaled down: " + attempt.error.getMessage());
+            warnings.add("candidate " + to + " was not given up: " + attempt.error().getMessage());
         }
+    }
+
+    void registerCleanUp(String description, StepAction action) {
+        cleanUps.addFirst(new CleanUp(description, action));
     }
 
     private void runRemainingCleanUps() {
-        if (cleanUps.isEmpty()) {
+        if (cleanUps.isEmpty() || control.lockLost() != null) {
             return;
         }
         Duration timeout = plan.timeout(StandardStep.CLEAN_UP);
-        Attempt attempt = runRecovery(StandardStep.CLEAN_UP.stepName(), timeout, timeout, this::runCleanUpActions);
+        Attempt attempt = runRecovery(StandardStep.CLEAN_UP.stepName(), timeout, this::runCleanUpActions);
         if (!attempt.ok()) {
-            warnings.add("clean-up incomplete: " + attempt.error.getMessage());
+            warnings.add("clean-up incomplete: " + attempt.error().getMessage());
         }
     }
 
-    private void failWith(BlueGreenException cause) {
-        if (error == null) {
-            error = cause;
-        }
-    }
-
-    private ReleaseCancelledException cancelled(String where) {
-        return new ReleaseCancelledException("release of " + app + " in namespace " + namespace + " was cancelled " + where);
-    }
-
-    private Color readLiveColorAtEnd() {
-        try {
-            return switcher.liveColor();
-        } catch (RuntimeException e) {
-            if (live != null) {
-                warnings.add("could not read the live color at the end: " + e.getMessage());
-            }
-            return null;
-        }
-    }
-
-    private void move(Phase to) {
-        Phase from = phase;
-        if (!from.canMoveTo(to)) {
-            throw new IllegalPhaseTransitionException(app, from, to);
-        }
-        phase = to;
-        LOG.info("release of {} in namespace {}: phase {} -> {}", app, namespace, from, to);
-        events.emit(new PhaseChanged(app, namespace, time.now(), from, to));
-    }
-
-    // ---------------------------------------------------------------- steps
-
-    private Attempt runPlanned(PlannedStep step) {
-        if (step.customStep().isPresent()) {
-            CustomStep custom = step.customStep().get();
-            Attempt attempt = runStep(step.name(), step.timeout(), step.timeout(), true, () -> {
-                custom.action().run(new RunStepContext(custom.name(), custom.timeout()));
-                return Done.of("completed");
-            });
-            if (attempt.ok() && custom.compensation().isPresent()) {
-                compensations.push(custom);
-            }
-            return attempt;
-        }
-        StandardStep standard = step.standardStep().orElseThrow();
-        Duration timeout = step.timeout();
-        switch (standard) {
-            case PREFLIGHT:
-                return runStep(step.name(), timeout, timeout, true, this::preflight);
-            case DEPLOY:
-                return runStep(step.name(), timeout, timeout, true, this::deploy);
-            case AWAIT_READY:
-                return runStep(step.name(), timeout, timeout.plus(grace), true, () -> awaitReady(timeout));
-            case PRE_SWITCH_GATES:
-                return runStep(step.name(), timeout, timeout, true, this::preSwitchGates);
-            case SWITCH:
-                return runStep(step.name(), timeout, timeout.plus(grace), true, () -> switchTraffic(timeout));
-            case OBSERVE:
-                return runStep(step.name(), timeout, timeout, true, this::observe);
-            case RETIRE_PREVIOUS:
-                Duration retention = plan.retention().scaleDownAfter().orElse(Duration.ZERO);
-                return runStep(step.name(), timeout, retention.plus(timeout), true, this::retirePrevious);
-            case CLEAN_UP:
-                return runStep(step.name(), timeout, timeout, true, this::runCleanUpActions);
-            default:
-                throw new IllegalStateException("no work defined for standard step " + standard);
-        }
-    }
-
-    private Done preflight() {
-        Color current = switcher.liveColor();
-        live = current;
-        if (!plan.colors().contains(current)) {
-            throw new PreflightException(subject(), List.of(switcher.target() + " routes traffic to color '" + current
-                    + "', which is not one of the plan's colors " + plan.colors()));
-        }
-        Color target = plan.otherColor(current);
-        idle = target;
-        List<String> problems = new ArrayList<>();
-        collectProblems(problems, () -> switcher.checkRoutable(target));
-        collectProblems(problems, () -> environments.checkDeployable(target));
-        int wanted = 0;
-        if (plan.replicas().isPresent()) {
-            wanted = plan.replicas().getAsInt();
-        } else {
-            try {
-                wanted = environments.replicas(current);
-                if (wanted < 1) {
-                    problems.add(environments.describe(current) + " asks for " + wanted
-                            + " replicas, so there is no replica count to match; set the plan's replicas explicitly");
-                }
-            } catch (PreflightException e) {
-                problems.addAll(e.problems());
-            }
-        }
-        if (!problems.isEmpty()) {
-            throw new PreflightException(subject(), problems);
-        }
-        replicas = wanted;
-        return Done.of("live color " + current + " via " + switcher.target() + "; " + plan.version() + " goes to "
-                + target + " (" + environments.describe(target) + ") with " + wanted + " replicas");
-    }
-
-    private String subject() {
-        return "release of " + app + " in namespace " + namespace + " to " + plan.version();
-    }
-
-    private static void collectProblems(List<String> problems, Runnable check) {
-        try {
-            check.run();
-        } catch (PreflightException e) {
-            problems.addAll(e.problems());
-        }
-    }
-
-    private Done deploy() {
-        deployStarted = true;
-        environments.deploy(idle, plan.version(), replicas);
-        return Done.of(environments.describe(idle) + " now runs " + plan.version() + " with " + replicas + " replicas requested");
-    }
-
-    private Done awaitReady(Duration timeout) {
-        environments.awaitReady(idle, timeout);
-        return Done.of(environments.describe(idle) + ": " + replicas + " of " + replicas + " replicas available");
-    }
-
-    private Done preSwitchGates() throws InterruptedException {
-        List<HealthGate> gates = plan.preSwitchGates();
-        if (gates.isEmpty()) {
-            return Done.skipped("no pre-switch gates");
-        }
-        GateContext context = gateContext(GateStage.PRE_SWITCH);
-        for (HealthGate gate : gates) {
-            GateEvaluation evaluation = recordGate(gate.name(), GateStage.PRE_SWITCH, Gates.evaluate(gate, context));
-            if (!evaluation.result().passed()) {
-                throw new GateFailedException(app, namespace, evaluation);
-            }
-        }
-        return Done.of(count(gates.size(), "gate") + " passed against " + idle);
-    }
-
-    private Done switchTraffic(Duration timeout) {
-        long start = System.nanoTime();
-        SwitchResult result = switcher.switchTo(idle);
-        switchWritten = true;
-        events.emit(new TrafficSwitched(app, namespace, time.now(), result));
-        TrafficVerification verification = switcher.verify(idle, remaining(timeout, start));
-        return Done.of(result + "; verified: " + verification);
-    }
-
-    private Done observe() throws InterruptedException {
-        List<HealthGate> gates = plan.postSwitchGates();
-        if (gates.isEmpty()) {
-            return Done.skipped("no post-switch gates");
-        }
-        GateContext context = gateContext(GateStage.POST_SWITCH);
-        ExecutorService pool = Executors.newFixedThreadPool(gates.size(), runnable -> worker(runnable, "observe"));
-        try {
-            CompletionService<GateEvaluation> running = new ExecutorCompletionService<>(pool);
-            for (HealthGate gate : gates) {
-                running.submit(() -> recordGate(gate.name(), GateStage.POST_SWITCH, Gates.evaluate(gate, context)));
-            }
-            for (int i = 0; i < gates.size(); i++) {
-                GateEvaluation evaluation = resultOf(running.take());
-                if (!evaluation.result().passed()) {
-                    throw new GateFailedException(app, namespace, evaluation);
-                }
-            }
-        } finally {
-            stopGates(pool);
-        }
-        return Done.of(count(gates.size(), "gate") + " passed against live color " + idle);
-    }
-
-    /** Interrupts the gates still running and lets them end, so none is left evaluating during a rollback. */
-    private void stopGates(ExecutorService pool) {
-        pool.shutdownNow();
-        try {
-            if (!pool.awaitTermination(MIN_STOP_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
-                LOG.warn("release of {} in namespace {}: a post-switch gate ignored its interruption and still runs",
-                        app, namespace);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static GateEvaluation resultOf(Future<GateEvaluation> future) throws InterruptedException {
-        try {
-            return future.get();
-        } catch (ExecutionException e) {
-            if (e.getCause() instanceof InterruptedException) {
-                throw (InterruptedException) e.getCause();
-            }
-            throw new IllegalStateException("gate evaluation failed unexpectedly", e.getCause());
-        }
-    }
-
-    private Done retirePrevious() throws InterruptedException {
-        Optional<Duration> after = plan.retention().scaleDownAfter();
-        if (after.isEmpty()) {
-            return Done.skipped("retention keeps " + environments.describe(live) + " running");
-        }
-        time.sleep(after.get());
-        environments.scaleDown(live);
-        return Done.of(environments.describe(live) + " scaled down to 0 replicas after a retention of " + after.get());
-    }
-
-    private Done runCleanUpActions() {
+    Done runCleanUpActions(StepDeadline deadline) throws Exception {
         if (cleanUps.isEmpty()) {
             return Done.skipped("nothing to clean up");
         }
@@ -576,46 +831,249 @@ final class ReleaseRun implements ReleaseExecution {
         int ran = 0;
         for (CleanUp cleanUp = cleanUps.pollFirst(); cleanUp != null; cleanUp = cleanUps.pollFirst()) {
             ran++;
+            CleanUp action = cleanUp;
             try {
-                cleanUp.action.run(new RunStepContext(StandardStep.CLEAN_UP.stepName(), plan.timeout(StandardStep.CLEAN_UP)));
+                deadline.interruptibly(() -> {
+                    action.action().run(new RunStepContext(StandardStep.CLEAN_UP.stepName(), plan.timeout(StandardStep.CLEAN_UP)));
+                    return null;
+                });
             } catch (Exception e) {
-                if (e instanceof InterruptedException) {
-                    Thread.currentThread().interrupt();
-                }
-                failures.add("'" + cleanUp.description + "' failed: " + e);
+                failures.add("'" + cleanUp.description() + "' failed: " + e);
             }
         }
         if (!failures.isEmpty()) {
-            throw new BlueGreenException("release of " + app + " in namespace " + namespace + ": " + failures.size()
-                    + " of " + ran + " clean-up actions failed: " + String.join("; ", failures));
+            throw new BlueGreenException(subject() + ": " + failures.size() + " of " + ran
+                    + " clean-up actions failed: " + String.join("; ", failures));
         }
         return Done.of(count(ran, "clean-up action") + " done");
     }
 
-    private GateContext gateContext(GateStage stage) {
-        return GateContext.builder().app(app).namespace(namespace).version(plan.version()).candidate(idle)
-                .previous(live).stage(stage).time(time)
-                .onInterim((gate, result) -> emitGate(new GateEvaluation(gate, stage, result, time.now()), true))
-                .build();
+    // ---------------------------------------------------------------- the end
+
+    /** Re-reads the router unless it was read after the last write; "unknown" only with an error that says why. */
+    private Color finalRead() {
+        if (control.lockLost() == null && routeFresh && latestRoute != null) {
+            return latestRoute.live();
+        }
+        try {
+            RouteState route = switcher.read(new StandaloneDeadline(plan.timeout(StandardStep.PREFLIGHT)));
+            latestRoute = route;
+            if (route.live() == null) {
+                warnings.add(switcher.target() + " selects no single color at the end: " + route.problem());
+            }
+            return route.live();
+        } catch (RuntimeException e) {
+            ClusterApiException unknown = new ClusterApiException("the live color at the end of " + subject()
+                    + " is unknown: " + switcher.target() + " could not be read (" + e.getMessage() + "); check which "
+                    + "color it selects before doing anything else", switcher.target(), 0, e);
+            if (error == null) {
+                error = unknown;
+            } else {
+                error.addSuppressed(unknown);
+            }
+            warnings.add(unknown.getMessage());
+            return null;
+        }
     }
 
-    private GateEvaluation recordGate(String gate, GateStage stage, GateResult result) {
-        GateEvaluation evaluation = new GateEvaluation(gate, stage, result, time.now());
-        gateEvaluations.add(evaluation);
-        emitGate(evaluation, false);
-        return evaluation;
+    /** Writes the final record, gives the lock up and stops following the router. */
+    private void finish() {
+        RouteWatch watch = routeWatch;
+        if (watch != null) {
+            watch.close();
+        }
+        LockKeeper current = keeper;
+        if (current != null) {
+            current.stop();
+        }
+        LockHandle handle = lock;
+        if (handle != null && control.lockLost() == null) {
+            try {
+                handle.release(record.at(phase, "end").stamped(holder, clock.now()));
+            } catch (RuntimeException e) {
+                warnings.add("the release lock of " + app + " could not be given up (" + e.getMessage()
+                        + "); it expires after " + handle.timing().leaseDuration());
+            }
+        }
+        if (record != null) {
+            record = record.at(phase, "end");
+        }
     }
 
-    private void emitGate(GateEvaluation evaluation, boolean interim) {
-        events.emit(new GateEvaluated(app, namespace, evaluation.at(), evaluation, interim));
+    void failWith(BlueGreenException cause) {
+        if (error == null) {
+            error = cause;
+        }
     }
 
-    private static Duration remaining(Duration timeout, long startNanos) {
-        Duration left = timeout.minusNanos(System.nanoTime() - startNanos);
-        return left.compareTo(Duration.ofMillis(1)) < 0 ? Duration.ofMillis(1) : left;
+    ReleaseCancelledException cancelled(String where) {
+        return new ReleaseCancelledException(subject() + " was cancelled " + where);
     }
 
-    private static String count(int n, String noun) {
+    private void enter(Phase next, String step) {
+        move(next);
+        if (next == Phase.OBSERVING) {
+            journal(record.at(Phase.OBSERVING, step));
+        } else if (next == Phase.FINISHING) {
+            journal(record.withCommitted().at(Phase.FINISHING, step));
+        }
+    }
+
+    void move(Phase next) {
+        Phase current = phase;
+        if (!current.canMoveTo(next)) {
+            throw new IllegalPhaseTransitionException(app.app(), current, next);
+        }
+        phase = next;
+        LOG.info("{}: phase {} -> {}", subject(), current, next);
+        events.emit(new PhaseChanged(id, app.app(), app.namespace(), clock.now(), current, next));
+    }
+
+    Phase currentPhase() {
+        return phase;
+    }
+
+    // ---------------------------------------------------------------- running steps
+
+    private Attempt runPlanned(PlannedStep step) {
+        if (step.customStep().isPresent()) {
+            return runCustom(step.customStep().get());
+        }
+        StandardStep standard = step.standardStep().orElseThrow();
+        Duration timeout = step.timeout();
+        boolean cancellable = true;
+        switch (standard) {
+            case PREFLIGHT:
+                return runStep(step.name(), timeout, cancellable, false, new PreflightStep(this));
+            case DEPLOY:
+                return runStep(step.name(), timeout, cancellable, true, new DeployStep(this));
+            case AWAIT_READY:
+                return runStep(step.name(), timeout, cancellable, true, new AwaitReadyStep(this));
+            case PRE_SWITCH_GATES:
+                return runStep(step.name(), timeout, cancellable, true, new PreSwitchGatesStep(this));
+            case SWITCH:
+                return runStep(step.name(), timeout, cancellable, true, new SwitchStep(this));
+            case OBSERVE:
+                return runStep(step.name(), timeout, cancellable, true, new ObserveStep(this));
+            case RETIRE_PREVIOUS:
+                Duration retention = plan.retention().scaleDownAfter().orElse(Duration.ZERO);
+                return runStep(step.name(), retention.plus(timeout), cancellable, true, new RetireStep(this));
+            case CLEAN_UP:
+                return runStep(step.name(), timeout, cancellable, false, this::runCleanUpActions);
+            default:
+                throw new IllegalStateException("no work defined for standard step " + standard);
+        }
+    }
+
+    private Attempt runCustom(CustomStep custom) {
+        Attempt attempt = runStep(custom.name(), custom.timeout(), true, true, deadline -> {
+            journal(record.at(phase, custom.name()));
+            deadline.interruptibly(() -> {
+                custom.action().run(new RunStepContext(custom.name(), custom.timeout()));
+                return null;
+            });
+            return Done.of("completed");
+        });
+        if (attempt.ok()) {
+            wrote();
+            if (custom.compensation().isPresent()) {
+                compensations.push(custom);
+            }
+            journalQuietly(record.withCompleted(custom.name()));
+        }
+        return attempt;
+    }
+
+    private Attempt runRecovery(String name, Duration timeout, StepWork work) {
+        return runStep(name, timeout, false, false, work);
+    }
+
+    /**
+     * Runs one step on this thread with its deadline: the scheduler interrupts its interruptible
+     * regions when the time is up; waits end on a stop that concerns it. Records the step in the
+     * timeline and emits its events.
+     */
+    Attempt runStep(String name, Duration timeout, boolean cancellable, boolean guarded, StepWork work) {
+        Instant stepStart = clock.now();
+        Phase runningIn = phase;
+        events.emit(new StepStarted(id, app.app(), app.namespace(), stepStart, name, timeout));
+        StepDeadline deadline = new StepDeadline(control, name, timeout, cancellable, guarded);
+        ScheduledFuture<?> expiry = engine.scheduler().schedule(deadline::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
+        Attempt attempt;
+        try (StepDeadline.Scope ignored = deadline.activate()) {
+            Done result = work.run(deadline);
+            attempt = new Attempt(result.skipped() ? StepStatus.SKIPPED : StepStatus.SUCCEEDED, result.detail(), null);
+        } catch (Throwable t) {
+            if (t instanceof VirtualMachineError) {
+                throw (VirtualMachineError) t;
+            }
+            attempt = classify(name, timeout, deadline, t);
+        } finally {
+            expiry.cancel(false);
+            deadline.close();
+        }
+        StepRecord step = new StepRecord(name, runningIn, attempt.status(), stepStart,
+                Duration.between(stepStart, clock.now()), attempt.detail(), attempt.error());
+        timeline.add(step);
+        if (attempt.ok()) {
+            LOG.info("{}: {}", subject(), step);
+        } else {
+            LOG.warn("{}: {}", subject(), step);
+        }
+        events.emit(new StepFinished(id, app.app(), app.namespace(), clock.now(), step));
+        return attempt;
+    }
+
+    private Attempt classify(String step, Duration timeout, StepDeadline deadline, Throwable t) {
+        BlueGreenException stop = deadline.stopCause();
+        boolean interruption = isInterruption(t);
+        if (t instanceof ReleaseCancelledException || (interruption && stop instanceof ReleaseCancelledException)) {
+            ReleaseCancelledException cancelled = cancelled("during step '" + step + "'");
+            return new Attempt(StepStatus.CANCELLED, cancelled.getMessage(), cancelled);
+        }
+        if (t instanceof LockLostException || t instanceof RouteChangedException) {
+            BlueGreenException e = (BlueGreenException) t;
+            return new Attempt(StepStatus.FAILED, e.getMessage(), e);
+        }
+        if (interruption && stop != null) {
+            return new Attempt(StepStatus.FAILED, stop.getMessage(), stop);
+        }
+        boolean diagnosed = t instanceof NotReadyException || t instanceof VerificationException
+                || t instanceof GateFailedException || t instanceof dev.bluegreen.PreflightException
+                || t instanceof ConflictException;
+        if (t instanceof TimeoutException || t instanceof StepTimeoutException
+                || (deadline.timedOut() && !diagnosed && (interruption || !(t instanceof BlueGreenException)
+                || t instanceof ClusterApiException))) {
+            if (t instanceof StepTimeoutException) {
+                return new Attempt(StepStatus.TIMED_OUT, t.getMessage(), (StepTimeoutException) t);
+            }
+            Throwable last = deadline.lastFailure() != null ? deadline.lastFailure()
+                    : (t instanceof TimeoutException || interruption ? null : t);
+            StepTimeoutException timedOut = new StepTimeoutException(step, timeout, subject() + ": step '" + step
+                    + "' did not finish within " + timeout + (last == null ? "" : "; last failure: " + describe(last)), last);
+            return new Attempt(StepStatus.TIMED_OUT, timedOut.getMessage(), timedOut);
+        }
+        BlueGreenException error = t instanceof BlueGreenException ? (BlueGreenException) t
+                : new StepFailedException(step, subject() + ": step '" + step + "' failed: "
+                        + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage()), t);
+        return new Attempt(StepStatus.FAILED, error.getMessage(), error);
+    }
+
+    private static String describe(Throwable failure) {
+        return failure instanceof BlueGreenException || failure.getMessage() != null && failure.getMessage().length() > 0
+                ? failure.getMessage() : failure.toString();
+    }
+
+    private static boolean isInterruption(Throwable t) {
+        for (Throwable cause = t; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static String count(int n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 
@@ -623,173 +1081,8 @@ final class ReleaseRun implements ReleaseExecution {
         return steps.stream().map(PlannedStep::name).toList().toString();
     }
 
-    // ---------------------------------------------------------------- running one step
-
-    private Attempt runRecovery(String name, Duration timeout, Duration hardTimeout, Work work) {
-        return runStep(name, timeout, hardTimeout, false, work);
-    }
-
-    /**
-     * Runs work on a worker thread and waits for it, its hard timeout or, when cancellable, a
-     * cancellation; records the step in the timeline and emits its events.
-     */
-    private Attempt runStep(String name, Duration timeout, Duration hardTimeout, boolean cancellable, Work work) {
-        Instant startedAt = time.now();
-        Phase runningIn = phase;
-        events.emit(new StepStarted(app, namespace, startedAt, name, timeout));
-        CompletableFuture<Done> future = new CompletableFuture<>();
-        Thread worker = worker(() -> {
-            try {
-                future.complete(work.call());
-            } catch (Throwable t) {
-                future.completeExceptionally(t);
-            }
-        }, name);
-        worker.start();
-
-        Attempt attempt;
-        try {
-            Done result = await(future, hardTimeout, cancellable);
-            attempt = result == null
-                    ? stop(worker, future, StepStatus.CANCELLED, cancelled("during step '" + name + "'"))
-                    : new Attempt(result.skipped ? StepStatus.SKIPPED : StepStatus.SUCCEEDED, result.detail, null);
-        } catch (TimeoutException e) {
-            attempt = stop(worker, future, StepStatus.TIMED_OUT, new StepFailedException(name, "release of " + app
-                    + " in namespace " + namespace + ": step '" + name + "' did not finish within " + timeout, null));
-        } catch (ExecutionException e) {
-            attempt = failed(name, e.getCause());
-        }
-        StepRecord record = new StepRecord(name, runningIn, attempt.status, startedAt,
-                Duration.between(startedAt, time.now()), attempt.detail, attempt.error);
-        timeline.add(record);
-        if (attempt.ok()) {
-            LOG.info("release of {} in namespace {}: {}", app, namespace, record);
-        } else {
-            LOG.warn("release of {} in namespace {}: {}", app, namespace, record);
-        }
-        events.emit(new StepFinished(app, namespace, time.now(), record));
-        return attempt;
-    }
-
-    /** @return the step's result, or null when the release was cancelled first */
-    private Done await(CompletableFuture<Done> future, Duration hardTimeout, boolean cancellable)
-            throws TimeoutException, ExecutionException {
-        long deadline = System.nanoTime() + hardTimeout.toNanos();
-        CompletableFuture<?> either = cancellable ? CompletableFuture.anyOf(future, cancelSignal) : future;
-        while (true) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new TimeoutException();
-            }
-            try {
-                either.get(left, TimeUnit.NANOSECONDS);
-            } catch (ExecutionException e) {
-                // inspected through future below
-            } catch (InterruptedException e) {
-                // Someone interrupted the runner thread: that cancels the release, but recovery
-                // actions must finish, so those keep waiting. The flag is restored on return.
-                interruptedExternally = true;
-                cancelSignal.complete(null);
-                continue;
-            }
-            if (future.isDone()) {
-                try {
-                    return future.get();
-                } catch (InterruptedException e) {
-                    throw new IllegalStateException("unreachable: the future is done", e);
-                }
-            }
-            return null;
-        }
-    }
-
-    private Attempt stop(Thread worker, CompletableFuture<Done> future, StepStatus status, BlueGreenException error) {
-        worker.interrupt();
-        // Let the worker wind down so its writes cannot land after the recovery's writes.
-        Duration wait = grace.compareTo(MIN_STOP_WAIT) > 0 ? grace : MIN_STOP_WAIT;
-        try {
-            future.get(wait.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (InterruptedException e) {
-            interruptedExternally = true;
-        } catch (ExecutionException | TimeoutException e) {
-            if (!future.isDone()) {
-                LOG.warn("release of {} in namespace {}: worker {} still running {} after being interrupted",
-                        app, namespace, worker.getName(), wait);
-            }
-        }
-        return new Attempt(status, error.getMessage(), error);
-    }
-
-    private Attempt failed(String step, Throwable cause) {
-        if (cause instanceof InterruptedException || cause instanceof ReleaseCancelledException) {
-            ReleaseCancelledException cancelled = cancelled("during step '" + step + "'");
-            return new Attempt(StepStatus.CANCELLED, cancelled.getMessage(), cancelled);
-        }
-        BlueGreenException error = cause instanceof BlueGreenException
-                ? (BlueGreenException) cause
-                : new StepFailedException(step, "release of " + app + " in namespace " + namespace + ": step '" + step
-                        + "' failed: " + cause.getClass().getSimpleName()
-                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage()), cause);
-        return new Attempt(StepStatus.FAILED, error.getMessage(), error);
-    }
-
-    private Thread worker(Runnable runnable, String purpose) {
-        Thread thread = new Thread(runnable, "bluegreen-" + app + "-" + purpose + "-" + workerCount.incrementAndGet());
-        thread.setDaemon(true);
-        return thread;
-    }
-
-    /** The work of a step: returns what it did. */
-    @FunctionalInterface
-    private interface Work {
-        Done call() throws Exception;
-    }
-
-    /** What a step's work reports. */
-    private static final class Done {
-        final String detail;
-        final boolean skipped;
-
-        private Done(String detail, boolean skipped) {
-            this.detail = detail;
-            this.skipped = skipped;
-        }
-
-        static Done of(String detail) {
-            return new Done(detail, false);
-        }
-
-        static Done skipped(String why) {
-            return new Done(why, true);
-        }
-    }
-
-    /** How one step ended. */
-    private static final class Attempt {
-        final StepStatus status;
-        final String detail;
-        final BlueGreenException error;
-
-        Attempt(StepStatus status, String detail, BlueGreenException error) {
-            this.status = status;
-            this.detail = detail;
-            this.error = error;
-        }
-
-        boolean ok() {
-            return status == StepStatus.SUCCEEDED || status == StepStatus.SKIPPED;
-        }
-    }
-
     /** A clean-up action a step registered. */
-    private static final class CleanUp {
-        final String description;
-        final StepAction action;
-
-        CleanUp(String description, StepAction action) {
-            this.description = description;
-            this.action = action;
-        }
+    private record CleanUp(String description, StepAction action) {
     }
 
     /** What custom steps, compensations and clean-up actions see. */
@@ -803,28 +1096,33 @@ final class ReleaseRun implements ReleaseExecution {
         }
 
         @Override
+        public String releaseId() {
+            return id;
+        }
+
+        @Override
         public String app() {
-            return app;
+            return app.app();
         }
 
         @Override
         public String namespace() {
-            return namespace;
+            return app.namespace();
         }
 
         @Override
         public String version() {
-            return plan.version();
+            return version;
         }
 
         @Override
         public Color previousColor() {
-            return live;
+            return from;
         }
 
         @Override
         public Color targetColor() {
-            return idle;
+            return to;
         }
 
         @Override
@@ -846,12 +1144,12 @@ final class ReleaseRun implements ReleaseExecution {
         public void registerCleanUp(String description, StepAction action) {
             Checks.nonBlank("clean-up description", description);
             Checks.nonNull("clean-up action '" + description + "'", action);
-            cleanUps.addFirst(new CleanUp(description, action));
+            ReleaseRun.this.registerCleanUp(description, action);
         }
 
         @Override
         public String toString() {
-            return "StepContext[" + namespace + "/" + app + " step " + stepName + "]";
+            return "StepContext[" + app + " " + id + " step " + stepName + "]";
         }
     }
 }

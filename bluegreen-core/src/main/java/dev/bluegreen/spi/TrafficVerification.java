@@ -1,4 +1,6 @@
-package dev.bluegreen;
+package dev.bluegreen.spi;
+
+import dev.bluegreen.Color;
 
 import java.time.Duration;
 import java.util.List;

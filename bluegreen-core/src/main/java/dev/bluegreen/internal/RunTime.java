@@ -1,0 +1,55 @@
+package dev.bluegreen.internal;
+
+import dev.bluegreen.TimeSource;
+
+import java.time.Duration;
+import java.time.Instant;
+
+/**
+ * The time source a release hands to its gates and steps: the engine's, with sleeps that end
+ * when the step that sleeps times out or stops, and that keep the release's lock renewed when the
+ * time source jumps (a manual time source in tests moves minutes in a microsecond).
+ */
+final class RunTime implements TimeSource {
+    private final TimeSource base;
+    private final Runnable afterSleep;
+
+    RunTime(TimeSource base, Runnable afterSleep) {
+        this.base = base;
+        this.afterSleep = afterSleep;
+    }
+
+    @Override
+    public Instant now() {
+        return base.now();
+    }
+
+    @Override
+    public void sleep(Duration duration) throws InterruptedException {
+        StepDeadline deadline = StepDeadline.active();
+        if (deadline == null) {
+            base.sleep(duration);
+        } else {
+            try {
+                deadline.interruptibly(() -> {
+                    base.sleep(duration);
+                    return null;
+                });
+            } catch (InterruptedException | RuntimeException e) {
+                throw e;
+            } catch (Exception e) {
+                throw new IllegalStateException("sleep failed", e);
+            }
+            if (deadline.stopCause() != null || deadline.timedOut()) {
+                throw new InterruptedException("sleep of " + duration + " in step '" + deadline.step() + "' ended early: "
+                        + (deadline.stopCause() != null ? deadline.stopCause().getMessage() : "the step timed out"));
+            }
+        }
+        afterSleep.run();
+    }
+
+    @Override
+    public String toString() {
+        return base.toString();
+    }
+}

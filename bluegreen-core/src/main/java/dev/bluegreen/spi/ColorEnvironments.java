@@ -1,0 +1,133 @@
+package dev.bluegreen.spi;
+
+import dev.bluegreen.ClusterApiException;
+import dev.bluegreen.Color;
+import dev.bluegreen.ConflictException;
+import dev.bluegreen.NotReadyException;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * The environments a version runs in, and everything about readiness: for Kubernetes the
+ * {@code <app>-blue} and {@code <app>-green} Deployments; for Argo Rollouts the Rollout's
+ * ReplicaSets. The engine never scales or deletes anything itself: it states intents
+ * ({@link #deploy}, {@link #retire}, {@link #discard}, {@link #restore}) and each adapter carries
+ * them out its own way, so a platform that manages its own replicas (Argo scales down old
+ * revisions after its scale-down delay) is never scaled behind its back.
+ *
+ * <p>Every write is conditioned on the state it was decided on, and refused with
+ * {@link ConflictException} when someone else changed the environment's spec since (invariant
+ * I2); a change by the platform's own controllers (status) is not a reason to refuse.
+ * Implementations are thread-safe; reads and checks never write.
+ */
+public interface ColorEnvironments {
+
+    /**
+     * @param color a color; never null
+     * @return the object behind it, for messages, e.g. {@code Deployment shop/myapp-green}
+     */
+    String describe(Color color);
+
+    /**
+     * Checks, before anything runs, that a version is something this platform can run (for
+     * Kubernetes, a well-formed image reference). Called when a plan is built.
+     *
+     * @param version the plan's version; never null
+     * @return every problem found, each naming the value and what was expected; empty when there is none
+     */
+    default List<String> checkVersion(String version) {
+        return List.of();
+    }
+
+    /**
+     * The color a new version goes to while {@code live} serves traffic.
+     *
+     * @param live the live color; never null
+     * @return the other of two fixed colors, or empty when the platform names the candidate only
+     *         once it is deployed (a revision): then {@link #deploy} names it
+     * @throws dev.bluegreen.PreflightException when {@code live} is not one of the adapter's colors
+     */
+    Optional<Color> nextColor(Color live);
+
+    /**
+     * Reads one color's environment.
+     *
+     * @param color    the color; never null
+     * @param deadline bounds retries of failed reads; never null
+     * @return its state; {@link EnvironmentState#exists()} is false when it does not exist
+     * @throws ClusterApiException when it could not be read in time
+     */
+    EnvironmentState read(Color color, Deadline deadline);
+
+    /**
+     * Checks, without writing, that a new version can be deployed into a color.
+     *
+     * @param state the color's state as read, or null when the candidate's color is not known yet
+     * @param live  the live color's state as read; never null
+     * @return every problem found, each naming the object and value; empty when there is none
+     */
+    List<String> checkDeployable(EnvironmentState state, EnvironmentState live);
+
+    /**
+     * Installs a version and asks for a number of replicas, without waiting; one write
+     * conditioned on {@code decidedOn}.
+     *
+     * @param decidedOn the target's state the decision was based on (for revision adapters, the
+     *                  live state); never null
+     * @param version   what to run; never blank
+     * @param replicas  how many replicas; at least 1
+     * @param deadline  bounds the write and its confirmation; never null
+     * @return the candidate as deployed
+     * @throws ConflictException   when someone else changed the environment since {@code decidedOn}
+     * @throws ClusterApiException when the write failed, or its outcome could not be established
+     */
+    Candidate deploy(EnvironmentState decidedOn, String version, int replicas, Deadline deadline);
+
+    /**
+     * Waits until every replica of the candidate runs its version and is available.
+     *
+     * @param candidate what was deployed; never null
+     * @param deadline  when to give up; never null
+     * @return the state once ready
+     * @throws NotReadyException   when it is not ready in time or cannot become ready, naming the
+     *                             replicas that are not ready and why
+     * @throws ClusterApiException when the platform could not be read
+     */
+    EnvironmentState awaitReady(Candidate candidate, Deadline deadline);
+
+    /**
+     * Retires the previous color after a committed release (for Deployments: scale to zero,
+     * keeping the definition for the next release). The engine has checked that the router does
+     * not select it.
+     *
+     * @param decidedOn the color's state the decision was based on; never null
+     * @param deadline  bounds the write; never null
+     * @return the state after the write (unchanged when the platform retires on its own)
+     * @throws ConflictException when someone else changed it since {@code decidedOn}: it is left alone
+     */
+    EnvironmentState retire(EnvironmentState decidedOn, Deadline deadline);
+
+    /**
+     * Gives up a candidate that does not go live (the release aborted or rolled back). The engine
+     * has checked that the router does not select it.
+     *
+     * @param decidedOn the candidate's state the decision was based on; never null
+     * @param deadline  bounds the write; never null
+     * @return the state after the write
+     * @throws ConflictException when someone else changed it since {@code decidedOn}: it is left alone
+     */
+    EnvironmentState discard(EnvironmentState decidedOn, Deadline deadline);
+
+    /**
+     * Asks a color for replicas again: undoes a retire or discard that raced a switch to that
+     * color, and brings back a retired color during recovery.
+     *
+     * @param decidedOn the color's state the decision was based on; never null
+     * @param replicas  how many replicas; at least 1
+     * @param deadline  bounds the write; never null
+     * @return the state after the write
+     * @throws ConflictException when someone else changed it since {@code decidedOn}
+     */
+    EnvironmentState restore(EnvironmentState decidedOn, int replicas, Deadline deadline);
+}
