@@ -23,6 +23,11 @@ public final class StandaloneDeadline implements Deadline {
     }
 
     @Override
+    public Duration timeout() {
+        return timeout;
+    }
+
+    @Override
     public Duration remaining() {
         long left = endNanos - System.nanoTime();
         return left <= 0 ? Duration.ZERO : Duration.ofNanos(left);

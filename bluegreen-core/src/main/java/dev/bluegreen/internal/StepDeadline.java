@@ -77,7 +77,8 @@ final class StepDeadline implements Deadline {
         return step;
     }
 
-    Duration timeout() {
+    @Override
+    public Duration timeout() {
         return timeout;
     }
 

@@ -19,6 +19,11 @@ import java.util.concurrent.TimeoutException;
 public interface Deadline {
 
     /**
+     * @return the whole time the step was given, for messages such as "not ready within PT5M"
+     */
+    Duration timeout();
+
+    /**
      * @return the time left; zero once passed
      */
     Duration remaining();

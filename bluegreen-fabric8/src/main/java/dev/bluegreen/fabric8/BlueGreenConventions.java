@@ -1,9 +1,11 @@
 package dev.bluegreen.fabric8;
 
+import dev.bluegreen.AppId;
 import dev.bluegreen.Color;
 import dev.bluegreen.ConfigurationException;
 import dev.bluegreen.internal.Checks;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -11,7 +13,9 @@ import java.util.regex.Pattern;
  * How an app's blue-green objects are named and labelled. The defaults are those of the
  * blue-green guide: Deployments {@code <app>-blue} and {@code <app>-green} whose pods carry
  * {@code app: <app>} and {@code version: <color>}, and a Service {@code <app>-service} selecting
- * {@code app: <app>, version: <color>}. Every part is configurable. Immutable.
+ * {@code app: <app>, version: <color>}; the release lock and record live on a Lease
+ * {@code <app>-bluegreen}. Every part is configurable, and {@link Builder#build()} checks that every
+ * name derived from the app is a valid Kubernetes name. Immutable.
  *
  * <pre>{@code
  * BlueGreenConventions conventions = BlueGreenConventions.forApp("myapp")
@@ -26,10 +30,13 @@ public final class BlueGreenConventions {
     public static final String DEFAULT_DEPLOYMENT_PATTERN = "{app}-{color}";
     /** Default Service name pattern: {@code {app}-service}. */
     public static final String DEFAULT_SERVICE_PATTERN = "{app}-service";
+    /** Default name pattern of the Lease that holds the release lock and record: {@code {app}-bluegreen}. */
+    public static final String DEFAULT_LEASE_PATTERN = "{app}-bluegreen";
 
     private static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
     private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern DNS_1035_LABEL = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
 
     private final String app;
     private final String namespace;
@@ -37,6 +44,8 @@ public final class BlueGreenConventions {
     private final String deploymentPattern;
     private final String serviceName;
     private final String containerName;
+    private final String leaseName;
+    private final List<Color> colors;
 
     private BlueGreenConventions(Builder builder) {
         this.app = builder.app;
@@ -46,6 +55,8 @@ public final class BlueGreenConventions {
         this.serviceName = builder.serviceName != null ? builder.serviceName
                 : DEFAULT_SERVICE_PATTERN.replace("{app}", app);
         this.containerName = builder.containerName;
+        this.leaseName = builder.leaseName != null ? builder.leaseName : DEFAULT_LEASE_PATTERN.replace("{app}", app);
+        this.colors = List.of(builder.first, builder.second);
     }
 
     /**
@@ -64,6 +75,21 @@ public final class BlueGreenConventions {
     /** @return the namespace of the app's objects */
     public String namespace() {
         return namespace;
+    }
+
+    /** @return the app and namespace, which key the release lock and record */
+    public AppId appId() {
+        return new AppId(namespace, app);
+    }
+
+    /** @return the two colors, in the order given; default blue and green */
+    public List<Color> colors() {
+        return colors;
+    }
+
+    /** @return the name of the Lease holding the app's release lock and record */
+    public String leaseName() {
+        return leaseName;
     }
 
     /** @return the label key whose value is the color, in the Service selector and the pod templates */
@@ -93,7 +119,8 @@ public final class BlueGreenConventions {
     public String toString() {
         return "BlueGreenConventions[app=" + app + ", namespace=" + namespace + ", colorLabel=" + colorLabel
                 + ", deployments=" + deploymentPattern + ", service=" + serviceName
-                + ", container=" + (containerName == null ? "(the only one)" : containerName) + "]";
+                + ", container=" + (containerName == null ? "(the only one)" : containerName) + ", colors=" + colors
+                + ", lease=" + leaseName + "]";
     }
 
     /** Builds {@link BlueGreenConventions}; each setter validates its value. Not thread-safe. */
@@ -104,6 +131,9 @@ public final class BlueGreenConventions {
         private String deploymentPattern = DEFAULT_DEPLOYMENT_PATTERN;
         private String serviceName;
         private String containerName;
+        private String leaseName;
+        private Color first = Color.BLUE;
+        private Color second = Color.GREEN;
 
         private Builder(String app) {
             this.app = Checks.dnsLabel("app", app);
@@ -154,7 +184,11 @@ public final class BlueGreenConventions {
          * @return this builder
          */
         public Builder serviceName(String name) {
-            this.serviceName = Checks.dnsLabel("service name", name);
+            if (name == null || name.length() > 63 || !DNS_1035_LABEL.matcher(name).matches()) {
+                throw new ConfigurationException("service name must be a DNS-1035 label (1-63 characters of a-z, 0-9 and "
+                        + "'-', starting with a letter and ending with a letter or digit), but was " + Checks.quote(name));
+            }
+            this.serviceName = name;
             return this;
         }
 
@@ -168,9 +202,52 @@ public final class BlueGreenConventions {
         }
 
         /**
+         * @param name the name of the Lease holding the app's release lock and record; default {@code <app>-bluegreen}
+         * @return this builder
+         */
+        public Builder leaseName(String name) {
+            Checks.nonBlank("lease name", name);
+            dnsSubdomain("lease name '" + name + "'", name);
+            this.leaseName = name;
+            return this;
+        }
+
+        /**
+         * @param first  one color; default {@link Color#BLUE}
+         * @param second the other color; default {@link Color#GREEN}
+         * @return this builder
+         */
+        public Builder colors(Color first, Color second) {
+            Checks.nonNull("first color", first);
+            Checks.nonNull("second color", second);
+            if (first.equals(second)) {
+                throw new ConfigurationException("the two colors must differ, but both were '" + first + "'");
+            }
+            this.first = first;
+            this.second = second;
+            return this;
+        }
+
+        /**
          * @return the conventions
+         * @throws ConfigurationException when a name derived from the app is not a valid Kubernetes name
          */
         public BlueGreenConventions build() {
+            String service = serviceName != null ? serviceName : DEFAULT_SERVICE_PATTERN.replace("{app}", app);
+            if (service.length() > 63 || !DNS_1035_LABEL.matcher(service).matches()) {
+                throw new ConfigurationException("the Service name '" + service + "'" + (serviceName == null
+                        ? " derived from app '" + app + "'" : "") + " is not a valid Service name (a DNS-1035 label: "
+                        + "1-63 characters of a-z, 0-9 and '-', starting with a letter); " + (serviceName == null
+                        ? "set serviceName(...) explicitly" : "choose another"));
+            }
+            for (Color color : List.of(first, second)) {
+                String deployment = deploymentPattern.replace("{app}", app).replace("{color}", color.name());
+                dnsSubdomain("the Deployment name '" + deployment + "' derived from pattern '" + deploymentPattern
+                        + "' for color " + color, deployment);
+            }
+            String lease = leaseName != null ? leaseName : DEFAULT_LEASE_PATTERN.replace("{app}", app);
+            dnsSubdomain("the Lease name '" + lease + "'" + (leaseName == null ? " derived from app '" + app
+                    + "' (set leaseName(...) explicitly)" : ""), lease);
             return new BlueGreenConventions(this);
         }
 

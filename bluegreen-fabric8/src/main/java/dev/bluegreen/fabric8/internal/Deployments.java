@@ -2,36 +2,92 @@ package dev.bluegreen.fabric8.internal;
 
 import dev.bluegreen.Color;
 import dev.bluegreen.fabric8.BlueGreenConventions;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.EnvironmentState;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.dsl.RollableScalableResource;
+import io.fabric8.kubernetes.client.dsl.Resource;
 
+import java.time.Clock;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Collectors;
 
-/** Reads the color Deployments of one app; shared by the switcher and the environments. */
+/**
+ * Reads the color Deployments of one app, and remembers the last state read or written of each,
+ * so that a write can carry the read it was decided on (no second read) and the switcher's check
+ * of pod labels can use the read preflight just made. Shared by the switcher and the environments
+ * of one plan.
+ */
 final class Deployments {
     private final KubernetesClient client;
     private final BlueGreenConventions conventions;
+    private final KubeCalls calls;
+    private final Clock clock;
+    private final Map<Color, Deployment> lastSeen = new ConcurrentHashMap<>();
 
-    Deployments(KubernetesClient client, BlueGreenConventions conventions) {
+    Deployments(KubernetesClient client, BlueGreenConventions conventions, KubeCalls calls, Clock clock) {
         this.client = client;
         this.conventions = conventions;
+        this.calls = calls;
+        this.clock = clock;
+    }
+
+    KubernetesClient client() {
+        return client;
+    }
+
+    BlueGreenConventions conventions() {
+        return conventions;
+    }
+
+    KubeCalls calls() {
+        return calls;
     }
 
     String describe(Color color) {
         return "Deployment " + conventions.namespace() + "/" + conventions.deploymentName(color);
     }
 
-    RollableScalableResource<Deployment> resource(Color color) {
-        return client.apps().deployments().inNamespace(conventions.namespace()).withName(conventions.deploymentName(color));
+    /** @return the Deployment as a handle for writes that send no extra read first */
+    Resource<Deployment> resource(Color color) {
+        Deployment reference = new DeploymentBuilder().withNewMetadata().withName(conventions.deploymentName(color))
+                .withNamespace(conventions.namespace()).endMetadata().build();
+        return client.apps().deployments().resource(reference);
     }
 
-    /** @return the color's Deployment, or null when it does not exist */
-    Deployment get(Color color) {
-        return KubeCalls.call("read of " + describe(color), () -> resource(color).get());
+    /** @return the color's Deployment, or null when it does not exist; remembered as last seen */
+    Deployment get(Color color, Deadline deadline) {
+        Deployment deployment = calls.read("read of " + describe(color), deadline, () -> client.apps().deployments()
+                .inNamespace(conventions.namespace()).withName(conventions.deploymentName(color)).get());
+        seen(color, deployment);
+        return deployment;
+    }
+
+    void seen(Color color, Deployment deployment) {
+        if (deployment == null) {
+            lastSeen.remove(color);
+        } else {
+            lastSeen.put(color, deployment);
+        }
+    }
+
+    /** @return the last state read or written of a color, or empty */
+    Optional<Deployment> lastSeen(Color color) {
+        return Optional.ofNullable(lastSeen.get(color));
+    }
+
+    /** @return the Deployment a state was read from, when it is the one remembered, else a fresh read */
+    Deployment decidedOn(EnvironmentState state, Deadline deadline) {
+        Deployment known = lastSeen.get(state.color());
+        if (known != null && state.revision() != null && state.revision().equals(known.getMetadata().getResourceVersion())) {
+            return known;
+        }
+        return get(state.color(), deadline);
     }
 
     String missing(Color color) {
@@ -43,22 +99,43 @@ final class Deployments {
         return replicas == null ? 1 : replicas;
     }
 
+    EnvironmentState state(Color color, Deployment deployment) {
+        if (deployment == null) {
+            return EnvironmentState.missing(color, describe(color), clock.instant());
+        }
+        RolloutStatus rollout = RolloutStatus.of(deployment);
+        Integer available = deployment.getStatus() == null ? null : deployment.getStatus().getAvailableReplicas();
+        Long generation = deployment.getMetadata().getGeneration();
+        return new EnvironmentState(color, describe(color), true, image(deployment).orElse(null),
+                wantedReplicas(deployment), available == null ? 0 : available, rollout.complete(),
+                deployment.getMetadata().getResourceVersion(), generation == null ? 0 : generation, rollout.message(),
+                clock.instant());
+    }
+
+    /** @return the image of the container a deploy updates, when one can be chosen */
+    Optional<String> image(Deployment deployment) {
+        return container(deployment, new StringBuilder()).map(Container::getImage);
+    }
+
     /**
      * @return the container a deploy updates, or empty with {@code problem} describing why none can be chosen
      */
-    Optional<Container> container(Deployment deployment, Color color, StringBuilder problem) {
-        List<Container> containers = deployment.getSpec().getTemplate().getSpec().getContainers();
+    Optional<Container> container(Deployment deployment, StringBuilder problem) {
+        String object = "Deployment " + conventions.namespace() + "/" + deployment.getMetadata().getName();
+        List<Container> containers = deployment.getSpec() == null || deployment.getSpec().getTemplate() == null
+                || deployment.getSpec().getTemplate().getSpec() == null ? List.of()
+                : deployment.getSpec().getTemplate().getSpec().getContainers();
         Optional<String> wanted = conventions.containerName();
         if (wanted.isPresent()) {
             Optional<Container> named = containers.stream().filter(c -> wanted.get().equals(c.getName())).findFirst();
             if (named.isEmpty()) {
-                problem.append(describe(color)).append(" has no container named '").append(wanted.get())
+                problem.append(object).append(" has no container named '").append(wanted.get())
                         .append("' (its containers: ").append(names(containers)).append(')');
             }
             return named;
         }
         if (containers.size() != 1) {
-            problem.append(describe(color)).append(" has ").append(containers.size()).append(" containers ")
+            problem.append(object).append(" has ").append(containers.size()).append(" containers ")
                     .append(names(containers)).append("; set BlueGreenConventions.containerName to the one a release updates");
             return Optional.empty();
         }

@@ -1,61 +1,99 @@
 package dev.bluegreen.fabric8.internal;
 
+import dev.bluegreen.BlueGreenException;
 import dev.bluegreen.ClusterApiException;
+import dev.bluegreen.fabric8.KubernetesOptions;
+import dev.bluegreen.spi.Deadline;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.github.resilience4j.retry.Retry;
-import io.github.resilience4j.retry.RetryConfig;
+import io.github.resilience4j.core.functions.Either;
 
 import java.time.Duration;
 import java.util.function.Supplier;
 
-/** Calls to the API server, with fabric8's exceptions turned into the SDK's. */
+/**
+ * Calls to the API server, with fabric8's exceptions turned into the SDK's, and reads retried (with
+ * backoff and jitter, within the deadline) on what the client does not retry itself.
+ */
 final class KubeCalls {
     static final int CONFLICT = 409;
     static final int NOT_FOUND = 404;
 
-    private KubeCalls() {
+    private final KubernetesOptions options;
+    private final boolean clientRetriesServerErrors;
+
+    KubeCalls(KubernetesClient client, KubernetesOptions options) {
+        this.options = options;
+        Integer limit = client.getConfiguration().getRequestRetryBackoffLimit();
+        this.clientRetriesServerErrors = limit != null && limit > 0;
     }
 
     /**
-     * Runs a call, turning a client exception into a {@link ClusterApiException} whose message
-     * starts with {@code what}.
+     * Runs a read, retrying transient failures the client does not retry itself until the retry's
+     * attempts or the deadline run out; each failure is noted on the deadline, so a timeout names it.
      */
-    static <T> T call(String what, Supplier<T> call) {
+    <T> T read(String what, Deadline deadline, Supplier<T> call) {
+        int attempts = options.readRetry().getMaxAttempts();
+        for (int attempt = 1; ; attempt++) {
+            deadline.checkStopping();
+            try {
+                return call.get();
+            } catch (KubernetesClientException e) {
+                ClusterApiException error = apiError(what, null, e);
+                if (!retryableRead(e) || attempt >= attempts) {
+                    throw error;
+                }
+                deadline.noteFailure(error);
+                Duration pause = Duration.ofMillis(options.readRetry().getIntervalBiFunction()
+                        .apply(attempt, Either.left(e)));
+                if (!deadline.pause(pause)) {
+                    throw error;
+                }
+            }
+        }
+    }
+
+    /** Runs a write once, turning a client exception into a {@link ClusterApiException}. */
+    static <T> T write(String what, String object, Supplier<T> call) {
         try {
             return call.get();
         } catch (KubernetesClientException e) {
-            throw apiError(what, e);
+            throw apiError(what, object, e);
         }
     }
 
-    static ClusterApiException apiError(String what, KubernetesClientException e) {
+    private boolean retryableRead(KubernetesClientException e) {
+        int code = e.getCode();
+        if (code <= 0) {
+            return !(e.getCause() instanceof InterruptedException);
+        }
+        if (code == CONFLICT) {
+            return true;
+        }
+        return !clientRetriesServerErrors && (code == 429 || code >= 500);
+    }
+
+    static ClusterApiException apiError(String what, String object, KubernetesClientException e) {
         if (e.getCause() instanceof InterruptedException) {
             Thread.currentThread().interrupt();
         }
-        String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage();
-        return new ClusterApiException(what + " failed" + (e.getCode() > 0 ? " with HTTP " + e.getCode() : "") + ": " + reason,
-                e.getCode(), e);
+        String reason = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                : e.getMessage();
+        if (e.getCode() <= 0 && e.getCause() != null) {
+            reason = e.getCause().getClass().getSimpleName() + (e.getCause().getMessage() == null ? ""
+                    : ": " + e.getCause().getMessage());
+        }
+        return new ClusterApiException(what + " failed" + (e.getCode() > 0 ? " with HTTP " + e.getCode()
+                : " without a response") + ": " + reason, object, Math.max(0, e.getCode()), e);
     }
 
-    static boolean isConflict(Throwable e) {
-        return e instanceof ClusterApiException && ((ClusterApiException) e).statusCode() == CONFLICT;
+    /** @return whether a failure of a write leaves its outcome unknown (no answer, or a 5xx) */
+    static boolean outcomeUnknown(KubernetesClientException e) {
+        return e.getCode() <= 0 || e.getCode() >= 500;
     }
 
-    /**
-     * A retry for read-modify-write cycles whose compare-and-swap lost to another writer (on a
-     * Deployment, usually the controller updating status): each attempt re-reads.
-     */
-    static Retry conflictRetry(String name) {
-        return Retry.of(name, RetryConfig.custom()
-                .maxAttempts(5)
-                .waitDuration(Duration.ofMillis(20))
-                .retryOnException(KubeCalls::isConflict)
-                .failAfterMaxAttempts(false)
-                .build());
-    }
-
-    /** Runs a read-modify-write cycle, again from the read when it lost a compare-and-swap. */
-    static <T> T withConflictRetry(Retry retry, Supplier<T> cycle) {
-        return Retry.decorateSupplier(retry, cycle).get();
+    static BlueGreenException unexpected(String what, RuntimeException e) {
+        return e instanceof BlueGreenException ? (BlueGreenException) e
+                : new BlueGreenException(what + " failed: " + e, e);
     }
 }
