@@ -1,21 +1,27 @@
 package dev.bluegreen.fabric8;
 
-import dev.bluegreen.ColorEnvironments;
 import dev.bluegreen.ReleasePlan;
-import dev.bluegreen.TrafficSwitcher;
-import dev.bluegreen.fabric8.internal.DeploymentEnvironments;
-import dev.bluegreen.fabric8.internal.ServiceSelectorSwitcher;
+import dev.bluegreen.ReleaseStatus;
+import dev.bluegreen.fabric8.internal.KubernetesApp;
+import dev.bluegreen.internal.Checks;
+import dev.bluegreen.spi.ColorEnvironments;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.ReleaseStore;
+import dev.bluegreen.spi.TrafficSwitcher;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
+import java.time.Duration;
+
 /**
- * Entry point of the Kubernetes adapter: builds switchers, environments and release plans over a
- * fabric8 {@link KubernetesClient}. The client is the caller's: it is never closed here.
+ * Entry point of the Kubernetes adapter: builds switchers, environments, the per-app release store
+ * (a Lease holding the lock and the release record) and release plans over a fabric8
+ * {@link KubernetesClient}. The client is the caller's: it is never closed here.
  *
  * <pre>{@code
  * try (KubernetesClient client = new KubernetesClientBuilder().build()) {
  *     BlueGreenConventions app = BlueGreenConventions.forApp("myapp").namespace("production").build();
  *     ReleaseResult result = ReleaseEngine.create().run(
- *             KubernetesBlueGreen.serviceSelectorPlan(client, app).version("registry/myapp:v2").build());
+ *             KubernetesBlueGreen.serviceSelectorPlan(client, app).version("registry.example.com/myapp:v2").build());
  * }
  * }</pre>
  */
@@ -29,7 +35,7 @@ public final class KubernetesBlueGreen {
      * @return a switcher that moves the Service's label selector between the colors
      */
     public static TrafficSwitcher serviceSelectorSwitcher(KubernetesClient client, BlueGreenConventions conventions) {
-        return new ServiceSelectorSwitcher(client, conventions);
+        return app(client, conventions, KubernetesOptions.defaults()).serviceSelectorSwitcher();
     }
 
     /**
@@ -38,20 +44,64 @@ public final class KubernetesBlueGreen {
      * @return the two color Deployments as environments
      */
     public static ColorEnvironments deployments(KubernetesClient client, BlueGreenConventions conventions) {
-        return new DeploymentEnvironments(client, conventions);
+        return app(client, conventions, KubernetesOptions.defaults()).deployments();
     }
 
     /**
      * @param client      the client; never null
      * @param conventions the app's names and labels; never null
-     * @return a plan builder for a Service-selector release of the app, with app, namespace, switcher
-     *         and environments set; add at least the version
+     * @param options     lock timing and clock; never null
+     * @return the app's release lock and record, on the Lease {@link BlueGreenConventions#leaseName()}
+     */
+    public static ReleaseStore releaseStore(KubernetesClient client, BlueGreenConventions conventions,
+                                            KubernetesOptions options) {
+        return app(client, conventions, options).releaseStore();
+    }
+
+    /**
+     * Reads the app's release record and lock from its Lease, without taking the lock: what runs,
+     * what ran last, and whether a crashed release waits to be recovered.
+     *
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @return the status
+     */
+    public static ReleaseStatus status(KubernetesClient client, BlueGreenConventions conventions) {
+        return releaseStore(client, conventions, KubernetesOptions.defaults())
+                .read(conventions.appId(), Deadline.after(Duration.ofSeconds(30)));
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @return a plan builder for a Service-selector release of the app, with default options
+     * @see #serviceSelectorPlan(KubernetesClient, BlueGreenConventions, KubernetesOptions)
      */
     public static ReleasePlan.Builder serviceSelectorPlan(KubernetesClient client, BlueGreenConventions conventions) {
-        return ReleasePlan.builder()
-                .app(conventions.app())
-                .namespace(conventions.namespace())
-                .switcher(serviceSelectorSwitcher(client, conventions))
-                .environments(deployments(client, conventions));
+        return serviceSelectorPlan(client, conventions, KubernetesOptions.defaults());
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @param options     retries, lock timing and clock; never null
+     * @return a plan builder for a Service-selector release of the app, with app and namespace
+     *         fixed to the conventions', the switcher, the Deployments and the Lease store set;
+     *         add at least the version
+     */
+    public static ReleasePlan.Builder serviceSelectorPlan(KubernetesClient client, BlueGreenConventions conventions,
+                                                          KubernetesOptions options) {
+        KubernetesApp app = app(client, conventions, options);
+        return ReleasePlan.builderFor(conventions.appId())
+                .switcher(app.serviceSelectorSwitcher())
+                .environments(app.deployments())
+                .store(app.releaseStore());
+    }
+
+    private static KubernetesApp app(KubernetesClient client, BlueGreenConventions conventions, KubernetesOptions options) {
+        Checks.nonNull("kubernetes client", client);
+        Checks.nonNull("conventions", conventions);
+        Checks.nonNull("options", options);
+        return new KubernetesApp(client, conventions, options);
     }
 }

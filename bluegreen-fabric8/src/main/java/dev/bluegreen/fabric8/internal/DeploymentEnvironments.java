@@ -2,185 +2,353 @@ package dev.bluegreen.fabric8.internal;
 
 import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
-import dev.bluegreen.ColorEnvironments;
+import dev.bluegreen.ConflictException;
 import dev.bluegreen.NotReadyException;
 import dev.bluegreen.PreflightException;
 import dev.bluegreen.fabric8.BlueGreenConventions;
 import dev.bluegreen.internal.Checks;
+import dev.bluegreen.spi.Candidate;
+import dev.bluegreen.spi.ColorEnvironments;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.EnvironmentState;
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
-import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
-import io.github.resilience4j.retry.Retry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The two colors as Deployments {@code <app>-blue} / {@code <app>-green}. Every write is a patch
- * carrying the resourceVersion it was computed from, retried from a fresh read when another writer
- * (usually the Deployment controller) got there first.
+ * The two colors as Deployments {@code <app>-blue} / {@code <app>-green}. Every write carries the
+ * resourceVersion of the read it was decided on. When the server refuses it (409) the Deployment
+ * is read again and the decision re-made: a change of status only (the Deployment controller) is
+ * not a reason to give up, a change of spec (generation) by someone else is, and it surfaces as
+ * {@link ConflictException}. When a write's answer is lost, the Deployment is read again to learn
+ * whether it was applied; it is never blindly sent again.
  */
 public final class DeploymentEnvironments implements ColorEnvironments {
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentEnvironments.class);
+    /** How often a write is re-decided after conflicts with status updates or lost answers. */
+    private static final int WRITE_ATTEMPTS = 5;
 
-    private final KubernetesClient client;
-    private final BlueGreenConventions conventions;
     private final Deployments deployments;
-    private final Retry retry;
+    private final BlueGreenConventions conventions;
 
     /**
-     * @param client      the client; never null
-     * @param conventions the app's naming conventions; never null
+     * @param deployments the app's Deployments, shared with the switcher of the same plan
      */
-    public DeploymentEnvironments(KubernetesClient client, BlueGreenConventions conventions) {
-        this.client = Checks.nonNull("kubernetes client", client);
-        this.conventions = Checks.nonNull("conventions", conventions);
-        this.deployments = new Deployments(client, conventions);
-        this.retry = KubeCalls.conflictRetry("deployments-" + conventions.namespace() + "-" + conventions.app());
+    DeploymentEnvironments(Deployments deployments) {
+        this.deployments = deployments;
+        this.conventions = deployments.conventions();
     }
 
     @Override
     public String describe(Color color) {
-        return deployments.describe(color);
+        return deployments.describe(Checks.nonNull("color", color));
     }
 
     @Override
-    public void checkDeployable(Color color) {
-        Deployment deployment = deployments.get(color);
-        if (deployment == null) {
-            throw new PreflightException("deploy to " + describe(color), List.of(deployments.missing(color)));
+    public List<String> checkVersion(String version) {
+        return ImageReference.problems(version);
+    }
+
+    @Override
+    public Optional<Color> nextColor(Color live) {
+        List<Color> colors = conventions.colors();
+        if (colors.get(0).equals(live)) {
+            return Optional.of(colors.get(1));
         }
+        if (colors.get(1).equals(live)) {
+            return Optional.of(colors.get(0));
+        }
+        throw new PreflightException("choice of the idle color of " + conventions.appId(), List.of("the live color '"
+                + live + "' is not one of the app's colors " + colors + "; expected one of them (or configure "
+                + "BlueGreenConventions.colors)"));
+    }
+
+    @Override
+    public EnvironmentState read(Color color, Deadline deadline) {
+        Checks.nonNull("color", color);
+        return deployments.state(color, deployments.get(color, deadline));
+    }
+
+    @Override
+    public List<String> checkDeployable(EnvironmentState state, EnvironmentState live) {
+        if (state == null) {
+            return List.of();
+        }
+        if (!state.exists()) {
+            return List.of(deployments.missing(state.color()));
+        }
+        Optional<Deployment> deployment = deployments.lastSeen(state.color());
         StringBuilder problem = new StringBuilder();
-        if (deployments.container(deployment, color, problem).isEmpty()) {
-            throw new PreflightException("deploy to " + describe(color), List.of(problem.toString()));
+        if (deployment.isPresent() && deployments.container(deployment.get(), problem).isEmpty()) {
+            return List.of(problem.toString());
         }
+        return List.of();
     }
 
     @Override
-    public int replicas(Color color) {
-        Deployment deployment = deployments.get(color);
-        if (deployment == null) {
-            throw new PreflightException("replica count of " + describe(color), List.of(deployments.missing(color)));
-        }
-        return Deployments.wantedReplicas(deployment);
-    }
-
-    @Override
-    public void deploy(Color color, String version, int replicas) {
+    public Candidate deploy(EnvironmentState decidedOn, String version, int replicas, Deadline deadline) {
         Checks.nonBlank("version", version);
         Checks.atLeast("replicas", 1, replicas);
-        KubeCalls.withConflictRetry(retry, () -> {
-            Deployment deployment = existing(color);
+        Color color = decidedOn.color();
+        String what = "deploy of " + version + " with " + replicas + " replicas to " + describe(color);
+        Deployment current = deployments.decidedOn(decidedOn, deadline);
+        for (int attempt = 1; ; attempt++) {
+            current = requireOurs(decidedOn, current, d -> runs(d, version, replicas));
+            if (runs(current, version, replicas)) {
+                LOG.info("{}: already runs {} with {} replicas; nothing written", describe(color), version, replicas);
+                return candidate(color, version, current);
+            }
             StringBuilder problem = new StringBuilder();
-            Container target = deployments.container(deployment, color, problem)
-                    .orElseThrow(() -> new PreflightException("deploy to " + describe(color), List.of(problem.toString())));
+            Container target = deployments.container(current, problem)
+                    .orElseThrow(() -> new PreflightException(what, List.of(problem.toString())));
             // A JSON patch, because a merge patch replaces lists whole and would have to carry every
             // container. Replacing resourceVersion makes the server refuse the write with 409 if the
             // Deployment changed since it was read, so the index cannot point at another container.
-            int index = deployment.getSpec().getTemplate().getSpec().getContainers().indexOf(target);
-            List<Map<String, Object>> patch = List.of(
-                    replace("/metadata/resourceVersion", deployment.getMetadata().getResourceVersion()),
+            int index = current.getSpec().getTemplate().getSpec().getContainers().indexOf(target);
+            String patch = Serialization.asJson(List.of(
+                    replace("/metadata/resourceVersion", current.getMetadata().getResourceVersion()),
                     replace("/spec/template/spec/containers/" + index + "/image", version),
-                    replace("/spec/replicas", replicas));
-            return patch(color, PatchType.JSON, patch, "deploy of " + version + " with " + replicas + " replicas to "
-                    + describe(color));
-        });
-        LOG.info("{}: container image set to {}, {} replicas", describe(color), version, replicas);
+                    replace("/spec/replicas", replicas)));
+            try {
+                Deployment written = deployments.resource(color).patch(PatchContext.of(PatchType.JSON), patch);
+                deployments.seen(color, written);
+                LOG.info("{}: container image set to {}, {} replicas", describe(color), version, replicas);
+                return candidate(color, version, written);
+            } catch (KubernetesClientException e) {
+                current = afterFailedWrite(what, color, e, attempt, deadline);
+            }
+        }
+    }
+
+    private Candidate candidate(Color color, String version, Deployment deployment) {
+        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata() == null ? Map.of()
+                : deployment.getSpec().getTemplate().getMetadata().getLabels();
+        return new Candidate(color, version, "generation " + generation(deployment), describe(color),
+                "pods labelled " + new TreeMap<>(labels == null ? Map.of() : labels) + " in namespace "
+                        + conventions.namespace());
     }
 
     @Override
-    public void awaitReady(Color color, Duration timeout) {
-        Checks.positive("timeout", timeout);
-        CompletableFuture<List<Deployment>> settled = deployments.resource(color)
-                .informOnCondition(list -> list.isEmpty() || RolloutStatus.of(list.get(0)).settled());
-        List<Deployment> seen;
-        try {
-            seen = settled.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            throw notReady(color, "did not become ready within " + timeout);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new NotReadyException("waiting for " + describe(color) + " to become ready was interrupted", List.of());
-        } catch (ExecutionException e) {
-            throw new ClusterApiException("watching " + describe(color) + " failed: " + e.getCause(), 0, e.getCause());
-        } finally {
-            settled.cancel(true);
+    public EnvironmentState awaitReady(Candidate candidate, Deadline deadline) {
+        Color color = candidate.color();
+        Deployment start = deployments.lastSeen(color).orElseGet(() -> deployments.get(color, deadline));
+        while (true) {
+            if (start == null) {
+                throw new NotReadyException(describe(color) + " does not exist, so it cannot become ready", List.of());
+            }
+            CompletableFuture<Deployment> settled = new CompletableFuture<>();
+            if (RolloutStatus.of(start).settled()) {
+                settled.complete(start);
+            }
+            Watch watch = settled.isDone() ? null : watchUntilSettled(color, start, settled);
+            Deployment seen;
+            try {
+                seen = deadline.await(settled);
+            } catch (TimeoutException e) {
+                throw notReady(color, "did not become ready within " + deadline.timeout(), deadline);
+            } catch (WatchEndedException e) {
+                deadline.noteFailure(e);
+                start = deployments.get(color, deadline);
+                continue;
+            } finally {
+                if (watch != null) {
+                    watch.close();
+                }
+            }
+            if (seen == null) {
+                throw new NotReadyException(describe(color) + " was deleted while waiting for it to become ready", List.of());
+            }
+            deployments.seen(color, seen);
+            RolloutStatus status = RolloutStatus.of(seen);
+            if (!status.complete()) {
+                throw notReady(color, "cannot become ready", deadline);
+            }
+            LOG.info("{}: {}", describe(color), status.message());
+            return deployments.state(color, seen);
         }
-        if (seen.isEmpty()) {
-            throw new NotReadyException(describe(color) + " was deleted while waiting for it to become ready", List.of());
+    }
+
+    /** Watches the Deployment from a known state until its rollout settles (a deletion completes with null). */
+    private Watch watchUntilSettled(Color color, Deployment from, CompletableFuture<Deployment> settled) {
+        return KubeCalls.write("watch of " + describe(color), describe(color), () -> deployments.client().apps()
+                .deployments().inNamespace(conventions.namespace()).withName(conventions.deploymentName(color))
+                .watch(new ListOptionsBuilder().withResourceVersion(from.getMetadata().getResourceVersion()).build(),
+                        new Watcher<>() {
+                            @Override
+                            public void eventReceived(Action action, Deployment deployment) {
+                                if (action == Action.DELETED) {
+                                    settled.complete(null);
+                                } else if (action != Action.ERROR && RolloutStatus.of(deployment).settled()) {
+                                    settled.complete(deployment);
+                                } else if (deployment != null) {
+                                    deployments.seen(color, deployment);
+                                }
+                            }
+
+                            @Override
+                            public void onClose(WatcherException cause) {
+                                settled.completeExceptionally(new WatchEndedException("the watch of " + describe(color)
+                                        + " ended: " + cause.getMessage(), cause));
+                            }
+
+                            @Override
+                            public void onClose() {
+                                settled.completeExceptionally(new WatchEndedException("the watch of " + describe(color)
+                                        + " was closed by the server", null));
+                            }
+                        }));
+    }
+
+    /** A watch ended before the condition held: read again and watch again. */
+    static final class WatchEndedException extends ClusterApiException {
+        private static final long serialVersionUID = 1L;
+
+        WatchEndedException(String message, Throwable cause) {
+            super(message, 0, cause);
         }
-        RolloutStatus status = RolloutStatus.of(seen.get(0));
-        if (!status.complete()) {
-            throw notReady(color, "cannot become ready");
-        }
-        LOG.info("{}: {}", describe(color), status.message());
     }
 
     /** Explains, pod by pod, why a color is not ready. */
-    private NotReadyException notReady(Color color, String what) {
-        Deployment deployment = deployments.get(color);
+    private NotReadyException notReady(Color color, String what, Deadline deadline) {
+        Deployment deployment;
+        try {
+            deployment = deployments.get(color, Deadline.after(java.time.Duration.ofSeconds(10)));
+        } catch (ClusterApiException e) {
+            return new NotReadyException(describe(color) + " " + what + "; it could not be read to say why: "
+                    + e.getMessage() + lastFailure(deadline), List.of());
+        }
         if (deployment == null) {
             return new NotReadyException(describe(color) + " " + what + ": it no longer exists", List.of());
         }
         RolloutStatus status = RolloutStatus.of(deployment);
         Map<String, String> selector = deployment.getSpec().getSelector().getMatchLabels();
-        List<Pod> pods = KubeCalls.call("list of pods of " + describe(color),
-                () -> client.pods().inNamespace(conventions.namespace()).withLabels(selector).list().getItems());
-        List<String> unready = pods.stream().filter(pod -> !Pods.isReady(pod)).map(Pods::explainNotReady)
-                .collect(Collectors.toList());
-        String message = describe(color) + " " + what + ": " + status.message() + " ("
-                + orZero(deployment.getStatus() == null ? null : deployment.getStatus().getAvailableReplicas()) + " of "
-                + Deployments.wantedReplicas(deployment) + " replicas available)"
-                + (unready.isEmpty() ? "" : "; pods not ready: " + String.join("; ", unready));
+        List<String> unready;
+        try {
+            List<Pod> pods = deployments.calls().read("list of pods of " + describe(color),
+                    Deadline.after(java.time.Duration.ofSeconds(10)), () -> deployments.client().pods()
+                            .inNamespace(conventions.namespace()).withLabels(selector).list().getItems());
+            unready = pods.stream().filter(pod -> !Pods.isReady(pod)).map(Pods::explainNotReady).collect(Collectors.toList());
+        } catch (ClusterApiException e) {
+            unready = List.of("its pods could not be listed: " + e.getMessage());
+        }
+        Integer available = deployment.getStatus() == null ? null : deployment.getStatus().getAvailableReplicas();
+        String message = describe(color) + " " + what + ": " + status.message() + " (" + (available == null ? 0 : available)
+                + " of " + Deployments.wantedReplicas(deployment) + " replicas available)"
+                + (unready.isEmpty() ? "" : "; pods not ready: " + String.join("; ", unready)) + lastFailure(deadline);
         return new NotReadyException(message, unready);
     }
 
-    private static int orZero(Integer value) {
-        return value == null ? 0 : value;
+    private static String lastFailure(Deadline deadline) {
+        return deadline.lastFailure() == null ? "" : "; last failure while waiting: " + deadline.lastFailure().getMessage();
     }
 
     @Override
-    public void scaleDown(Color color) {
-        boolean changed = KubeCalls.withConflictRetry(retry, () -> {
-            Deployment deployment = existing(color);
-            if (Deployments.wantedReplicas(deployment) == 0) {
-                return false;
-            }
-            patch(color, PatchType.JSON_MERGE, Map.of(
-                    "metadata", Map.of("resourceVersion", deployment.getMetadata().getResourceVersion()),
-                    "spec", Map.of("replicas", 0)), "scale-down of " + describe(color));
-            return true;
-        });
-        LOG.info("{}: {}", describe(color), changed ? "scaled down to 0 replicas" : "already at 0 replicas");
+    public EnvironmentState retire(EnvironmentState decidedOn, Deadline deadline) {
+        return scale(decidedOn, 0, "scale-down", deadline);
     }
 
-    private Deployment existing(Color color) {
-        Deployment deployment = deployments.get(color);
-        if (deployment == null) {
-            throw new ClusterApiException(deployments.missing(color), KubeCalls.NOT_FOUND, null);
+    @Override
+    public EnvironmentState discard(EnvironmentState decidedOn, Deadline deadline) {
+        return scale(decidedOn, 0, "scale-down", deadline);
+    }
+
+    @Override
+    public EnvironmentState restore(EnvironmentState decidedOn, int replicas, Deadline deadline) {
+        Checks.atLeast("replicas", 1, replicas);
+        return scale(decidedOn, replicas, "restore of " + replicas + " replicas", deadline);
+    }
+
+    private EnvironmentState scale(EnvironmentState decidedOn, int replicas, String action, Deadline deadline) {
+        Color color = decidedOn.color();
+        String what = action + " of " + describe(color);
+        Deployment current = deployments.decidedOn(decidedOn, deadline);
+        for (int attempt = 1; ; attempt++) {
+            current = requireOurs(decidedOn, current, d -> Deployments.wantedReplicas(d) == replicas);
+            if (Deployments.wantedReplicas(current) == replicas) {
+                return deployments.state(color, current);
+            }
+            String patch = Serialization.asJson(Map.of(
+                    "metadata", Map.of("resourceVersion", current.getMetadata().getResourceVersion()),
+                    "spec", Map.of("replicas", replicas)));
+            try {
+                Deployment written = deployments.resource(color).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+                deployments.seen(color, written);
+                LOG.info("{}: {} replicas asked for", describe(color), replicas);
+                return deployments.state(color, written);
+            } catch (KubernetesClientException e) {
+                current = afterFailedWrite(what, color, e, attempt, deadline);
+            }
         }
-        return deployment;
+    }
+
+    /**
+     * Re-decides after a read: the Deployment must exist and its spec must be as decided, or changed
+     * only by our own write (one generation on, showing what we wrote).
+     */
+    private Deployment requireOurs(EnvironmentState decidedOn, Deployment current, Function<Deployment, Boolean> oursApplied) {
+        if (current == null) {
+            throw new ClusterApiException(deployments.missing(decidedOn.color()), describe(decidedOn.color()),
+                    KubeCalls.NOT_FOUND, null);
+        }
+        long now = generation(current);
+        boolean unchanged = now == decidedOn.generation();
+        boolean ours = now == decidedOn.generation() + 1 && oursApplied.apply(current);
+        if (!unchanged && !ours) {
+            throw new ConflictException(describe(decidedOn.color()), decidedOn.revision(), describe(decidedOn.color())
+                    + " was changed by someone else since it was read (generation " + decidedOn.generation() + " -> "
+                    + now + ", now " + deployments.state(decidedOn.color(), current) + "); nothing was written and "
+                    + "their change was kept", null);
+        }
+        return current;
+    }
+
+    /** After a refused or unanswered write: read again (the loop re-decides), or give up. */
+    private Deployment afterFailedWrite(String what, Color color, KubernetesClientException e, int attempt,
+                                        Deadline deadline) {
+        ClusterApiException error = KubeCalls.apiError(what, describe(color), e);
+        boolean conflict = e.getCode() == KubeCalls.CONFLICT;
+        if ((!conflict && !KubeCalls.outcomeUnknown(e)) || attempt >= WRITE_ATTEMPTS) {
+            throw error;
+        }
+        deadline.noteFailure(error);
+        deadline.checkStopping();
+        if (deadline.expired()) {
+            throw error;
+        }
+        return deployments.get(color, deadline);
+    }
+
+    private boolean runs(Deployment deployment, String version, int replicas) {
+        return Deployments.wantedReplicas(deployment) == replicas
+                && deployments.image(deployment).map(version::equals).orElse(false);
+    }
+
+    private static long generation(Deployment deployment) {
+        Long generation = deployment.getMetadata().getGeneration();
+        return generation == null ? 0 : generation;
     }
 
     private static Map<String, Object> replace(String path, Object value) {
         return Map.of("op", "replace", "path", path, "value", value);
-    }
-
-    private Deployment patch(Color color, PatchType type, Object patch, String what) {
-        String body = Serialization.asJson(patch);
-        return KubeCalls.call(what, () -> deployments.resource(color).patch(PatchContext.of(type), body));
     }
 
     @Override

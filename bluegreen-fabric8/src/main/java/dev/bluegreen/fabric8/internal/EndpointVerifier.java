@@ -2,8 +2,11 @@ package dev.bluegreen.fabric8.internal;
 
 import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
-import dev.bluegreen.TrafficVerification;
 import dev.bluegreen.VerificationException;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.TrafficVerification;
+import dev.bluegreen.spi.TrafficVerifier;
+import dev.bluegreen.spi.VerificationWatch;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
@@ -23,18 +26,18 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
- * Waits, with informers and a deadline, until a Service's endpoints list only pods of one color,
+ * Proves, with informers and a deadline, that a Service's endpoints list only pods of one color,
  * at least one of them ready. Reads EndpointSlices, or the Endpoints object where the cluster
- * serves no slices for the Service.
+ * serves no slices for the Service. The informers start when the verification is opened, before
+ * the switch is written, so the wait afterwards is only the endpoints controller's own delay.
  */
-final class EndpointVerifier {
+final class EndpointVerifier implements TrafficVerifier {
     static final String SERVICE_NAME_LABEL = "kubernetes.io/service-name";
 
     /** Where a cluster publishes a Service's endpoints. */
@@ -65,61 +68,81 @@ final class EndpointVerifier {
     private final String namespace;
     private final String service;
     private final String colorLabel;
+    private final Supplier<Map<String, String>> podSelector;
     private final AtomicReference<Source> source = new AtomicReference<>();
 
-    EndpointVerifier(KubernetesClient client, String namespace, String service, String colorLabel) {
+    EndpointVerifier(KubernetesClient client, String namespace, String service, String colorLabel,
+                     Supplier<Map<String, String>> podSelector) {
         this.client = client;
         this.namespace = namespace;
         this.service = service;
         this.colorLabel = colorLabel;
+        this.podSelector = podSelector;
     }
 
     private String target() {
         return "Service " + namespace + "/" + service;
     }
 
-    /**
-     * @param color       the color traffic should reach
-     * @param podSelector the Service's selector without the color label: the pods that may back it
-     * @param timeout     the deadline
-     */
-    TrafficVerification await(Color color, Map<String, String> podSelector, Duration timeout) {
-        long start = System.nanoTime();
-        Source from = source();
-        CompletableFuture<List<String>> holds = new CompletableFuture<>();
-        AtomicReference<String> lastSeen = new AtomicReference<>("nothing observed yet");
-        AtomicReference<SharedIndexInformer<Pod>> pods = new AtomicReference<>();
-        AtomicReference<SharedIndexInformer<? extends HasMetadata>> endpoints = new AtomicReference<>();
-        Runnable evaluate = () -> {
-            if (pods.get() == null || endpoints.get() == null) {
+    @Override
+    public VerificationWatch expect(Color color) {
+        return new Expectation(color, podSelector.get());
+    }
+
+    /** One verification in progress: informers on the pods and the endpoints, started at once. */
+    private final class Expectation implements VerificationWatch {
+        private final Color color;
+        private final long start = System.nanoTime();
+        private final Source from;
+        private final CompletableFuture<List<String>> holds = new CompletableFuture<>();
+        private final AtomicReference<String> lastSeen = new AtomicReference<>("nothing observed yet");
+        private final AtomicReference<SharedIndexInformer<Pod>> pods = new AtomicReference<>();
+        private final AtomicReference<SharedIndexInformer<? extends HasMetadata>> endpoints = new AtomicReference<>();
+
+        Expectation(Color color, Map<String, String> selector) {
+            this.color = color;
+            this.from = source();
+            Runnable evaluate = this::evaluateNow;
+            try {
+                pods.set(client.pods().inNamespace(namespace).withLabels(selector).inform(onChange(evaluate)));
+                endpoints.set(from == Source.ENDPOINT_SLICES
+                        ? client.discovery().v1().endpointSlices().inNamespace(namespace)
+                                .withLabel(SERVICE_NAME_LABEL, service).inform(onChange(evaluate))
+                        : client.endpoints().inNamespace(namespace).withName(service).inform(onChange(evaluate)));
+            } catch (KubernetesClientException e) {
+                close();
+                holds.completeExceptionally(KubeCalls.apiError("watching the endpoints of " + target(), target(), e));
+            }
+        }
+
+        private void evaluateNow() {
+            SharedIndexInformer<Pod> podInformer = pods.get();
+            SharedIndexInformer<? extends HasMetadata> endpointInformer = endpoints.get();
+            if (podInformer == null || endpointInformer == null) {
                 return;
             }
             synchronized (holds) {
-                evaluate(color, from, pods.get().getStore().list(), endpoints.get().getStore().list(), lastSeen, holds);
+                evaluate(color, from, podInformer.getStore().list(), endpointInformer.getStore().list(), lastSeen, holds);
             }
-        };
-        try {
-            pods.set(client.pods().inNamespace(namespace).withLabels(podSelector).inform(onChange(evaluate)));
-            endpoints.set(from == Source.ENDPOINT_SLICES
-                    ? client.discovery().v1().endpointSlices().inNamespace(namespace).withLabel(SERVICE_NAME_LABEL, service)
-                            .inform(onChange(evaluate))
-                    : client.endpoints().inNamespace(namespace).withName(service).inform(onChange(evaluate)));
-            evaluate.run();
-            List<String> ready = holds.get(Math.max(1, timeout.toNanos() - (System.nanoTime() - start)), TimeUnit.NANOSECONDS);
-            return new TrafficVerification(target(), color, ready, from.kind, Duration.ofNanos(System.nanoTime() - start));
-        } catch (TimeoutException e) {
-            throw new VerificationException(target() + " did not reach only ready " + color + " pods within " + timeout
-                    + ": " + from.kind + " last listed " + lastSeen.get());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new VerificationException("verifying that " + target() + " reaches only " + color + " pods was interrupted");
-        } catch (ExecutionException e) {
-            throw new ClusterApiException("watching the endpoints of " + target() + " failed: " + e.getCause(), 0, e.getCause());
-        } catch (KubernetesClientException e) {
-            throw KubeCalls.apiError("watching the endpoints of " + target(), e);
-        } finally {
-            close(pods.get());
-            close(endpoints.get());
+        }
+
+        @Override
+        public TrafficVerification await(Deadline deadline) {
+            evaluateNow();
+            try {
+                List<String> ready = deadline.await(holds);
+                return new TrafficVerification(target(), color, ready, from.kind, Duration.ofNanos(System.nanoTime() - start));
+            } catch (TimeoutException e) {
+                throw new VerificationException(target() + " did not reach only ready " + color + " pods within "
+                        + deadline.timeout() + ": " + from.kind + " last listed " + lastSeen.get()
+                        + (deadline.lastFailure() == null ? "" : "; last failure: " + deadline.lastFailure().getMessage()));
+            }
+        }
+
+        @Override
+        public void close() {
+            EndpointVerifier.close(pods.get());
+            EndpointVerifier.close(endpoints.get());
         }
     }
 
@@ -197,7 +220,7 @@ final class EndpointVerifier {
             detected = any ? Source.ENDPOINT_SLICES : Source.ENDPOINTS;
         } catch (KubernetesClientException e) {
             if (e.getCode() != KubeCalls.NOT_FOUND && e.getCode() != 403) {
-                throw KubeCalls.apiError("list of EndpointSlices of " + target(), e);
+                throw KubeCalls.apiError("list of EndpointSlices of " + target(), target(), e);
             }
             detected = Source.ENDPOINTS;
         }

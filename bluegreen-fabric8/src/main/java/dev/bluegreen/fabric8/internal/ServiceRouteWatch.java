@@ -1,0 +1,122 @@
+package dev.bluegreen.fabric8.internal;
+
+import dev.bluegreen.spi.RouteState;
+import dev.bluegreen.spi.RouteWatch;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
+import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.function.Consumer;
+import java.util.function.Function;
+
+/**
+ * Follows one Service from a read with a single watch (no list: the read it starts from is the
+ * list). When the server ends the watch (a resourceVersion too old, a restart) the Service is read
+ * again and followed from there, on a thread of its own so the client's thread is not blocked.
+ */
+final class ServiceRouteWatch implements RouteWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(ServiceRouteWatch.class);
+
+    private final KubernetesClient client;
+    private final String namespace;
+    private final String name;
+    private final Function<Service, RouteState> route;
+    private final Consumer<RouteState> onChange;
+    private volatile RouteState latest;
+    private volatile Watch watch;
+    private volatile boolean closed;
+
+    ServiceRouteWatch(KubernetesClient client, String namespace, String name, RouteState from,
+                      Function<Service, RouteState> route, Consumer<RouteState> onChange) {
+        this.client = client;
+        this.namespace = namespace;
+        this.name = name;
+        this.route = route;
+        this.onChange = onChange;
+        this.latest = from;
+        start(from.revision());
+    }
+
+    private synchronized void start(String revision) {
+        if (closed) {
+            return;
+        }
+        try {
+            watch = client.services().inNamespace(namespace).withName(name)
+                    .watch(new ListOptionsBuilder().withResourceVersion(revision).build(), new Watcher<>() {
+                        @Override
+                        public void eventReceived(Action action, Service service) {
+                            if (action == Action.ERROR || closed) {
+                                return;
+                            }
+                            RouteState state = route.apply(action == Action.DELETED ? null : service);
+                            if (same(latest, state)) {
+                                return;
+                            }
+                            latest = state;
+                            onChange.accept(state);
+                        }
+
+                        @Override
+                        public void onClose(WatcherException cause) {
+                            restart(cause.getMessage());
+                        }
+
+                        @Override
+                        public void onClose() {
+                            restart("closed by the server");
+                        }
+                    });
+        } catch (KubernetesClientException e) {
+            LOG.warn("watching Service {}/{} failed ({}); the release falls back on its reads", namespace, name,
+                    e.getMessage());
+        }
+    }
+
+    private void restart(String why) {
+        if (closed) {
+            return;
+        }
+        Thread thread = new Thread(() -> {
+            try {
+                Service service = client.services().inNamespace(namespace).withName(name).get();
+                RouteState state = route.apply(service);
+                if (!same(latest, state)) {
+                    latest = state;
+                    onChange.accept(state);
+                }
+                start(service == null ? null : service.getMetadata().getResourceVersion());
+            } catch (KubernetesClientException e) {
+                LOG.warn("re-reading Service {}/{} after its watch ended ({}) failed: {}", namespace, name, why,
+                        e.getMessage());
+            }
+        }, "bluegreen-route-watch-" + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static boolean same(RouteState a, RouteState b) {
+        return a != null && b != null && java.util.Objects.equals(a.live(), b.live())
+                && java.util.Objects.equals(a.revision(), b.revision());
+    }
+
+    @Override
+    public RouteState latest() {
+        return latest;
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        Watch current = watch;
+        if (current != null) {
+            current.close();
+        }
+    }
+}
