@@ -85,12 +85,12 @@ class ServiceSelectorReleaseTest {
     private HealthGate candidatePodsReady() {
         return HealthGate.named("candidate-pods-ready", ctx -> {
             List<Pod> pods = client.pods().inNamespace(ctx.namespace())
-                    .withLabel("app", ctx.app()).withLabel("version", ctx.candidate().name()).list().getItems();
+                    .withLabel("app", ctx.app()).withLabel("version", ctx.candidate().color().name()).list().getItems();
             long ready = pods.stream().filter(p -> p.getStatus().getConditions().stream()
                     .anyMatch(c -> "Ready".equals(c.getType()) && "True".equals(c.getStatus()))).count();
             GateResult result = ready == pods.size() && ready > 0
-                    ? GateResult.passed(ready + " of " + pods.size() + " " + ctx.candidate() + " pods ready")
-                    : GateResult.failed(ready + " of " + pods.size() + " " + ctx.candidate() + " pods ready");
+                    ? GateResult.passed(ready + " of " + pods.size() + " " + ctx.candidate().color() + " pods ready")
+                    : GateResult.failed(ready + " of " + pods.size() + " " + ctx.candidate().color() + " pods ready");
             return result.withMeasurement("ready", ready).withMeasurement("pods", pods.size());
         });
     }
@@ -175,7 +175,7 @@ class ServiceSelectorReleaseTest {
         assertEquals("blue", selectedColor());
         assertEquals(0, serviceWrites());
         assertEquals(3, deployment("blue").getSpec().getReplicas());
-        assertEquals("release of myapp in namespace " + app.namespace() + ": pre-switch gate 'smoke' FAILED: "
+        assertEquals("release " + result.releaseId() + " of " + app.namespace() + "/myapp: pre-switch gate 'smoke' FAILED: "
                 + "GET /api/test answered 500", result.error().orElseThrow().getMessage());
     }
 

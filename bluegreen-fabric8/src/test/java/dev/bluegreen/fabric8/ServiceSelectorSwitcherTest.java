@@ -1,12 +1,15 @@
 package dev.bluegreen.fabric8;
 
 import dev.bluegreen.Color;
-import dev.bluegreen.PreflightException;
 import dev.bluegreen.SwitchConflictException;
-import dev.bluegreen.SwitchResult;
-import dev.bluegreen.TrafficSwitcher;
-import dev.bluegreen.TrafficVerification;
 import dev.bluegreen.VerificationException;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.RouteState;
+import dev.bluegreen.spi.RouteWatch;
+import dev.bluegreen.spi.SwitchResult;
+import dev.bluegreen.spi.TrafficSwitcher;
+import dev.bluegreen.spi.TrafficVerification;
+import dev.bluegreen.spi.VerificationWatch;
 import dev.bluegreen.testkit.BlueGreenApp;
 import dev.bluegreen.testkit.PodBehavior;
 import dev.bluegreen.testkit.SimulatedCluster;
@@ -24,9 +27,11 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -53,27 +58,40 @@ class ServiceSelectorSwitcherTest {
         return client.services().inNamespace(ns).withName("myapp-service").get();
     }
 
-    private PreflightException refusedSwitchLeavesClusterUnchanged(Color color) {
-        Map<String, String> before = ClusterState.resourceVersions(client, ns);
-        cluster.requests().clear();
-        PreflightException error = assertThrows(PreflightException.class, () -> switcher.switchTo(color));
-        assertEquals(before, ClusterState.resourceVersions(client, ns), "nothing was written");
-        assertEquals(0, ClusterState.userWrites(cluster), "no write request was sent");
-        return error;
+    private static Deadline seconds(int n) {
+        return Deadline.after(Duration.ofSeconds(n));
+    }
+
+    private RouteState read() {
+        return switcher.read(seconds(5));
+    }
+
+    private SwitchResult switchTo(Color color) {
+        return switcher.switchTo(color, read(), seconds(5));
+    }
+
+    private TrafficVerification verify(Color color, Duration timeout) {
+        try (VerificationWatch watch = switcher.verifier().orElseThrow().expect(color)) {
+            return watch.await(Deadline.after(timeout));
+        }
     }
 
     @Test
-    void readsTheLiveColorFromTheServiceSelector() {
-        assertEquals(Color.BLUE, switcher.liveColor());
+    void readsTheLiveColorAndTheRevisionFromTheServiceSelector() {
+        RouteState route = read();
+        assertEquals(Color.BLUE, route.live());
+        assertEquals(service().getMetadata().getResourceVersion(), route.revision());
         assertEquals("Service " + ns + "/myapp-service", switcher.target());
     }
 
     @Test
     void switchesWithOneMergePatchOfOnlyTheColorKeyCarryingTheResourceVersion() {
-        String before = service().getMetadata().getResourceVersion();
+        RouteState decided = read();
+        String before = decided.revision();
         cluster.requests().clear();
 
-        SwitchResult result = switcher.switchTo(Color.GREEN);
+        SwitchResult result = switcher.switchTo(Color.GREEN, decided, seconds(5));
+        int sent = cluster.requests().fromUsers().size();
 
         assertEquals(Color.BLUE, result.from());
         assertEquals(Color.GREEN, result.to());
@@ -84,6 +102,7 @@ class ServiceSelectorSwitcherTest {
                 .map(r -> r.body()).collect(Collectors.toList());
         assertEquals(List.of("{\"metadata\":{\"resourceVersion\":\"" + before + "\"},\"spec\":{\"selector\":{\"version\":\"green\"}}}"),
                 patches.stream().map(ServiceSelectorSwitcherTest::canonical).collect(Collectors.toList()));
+        assertEquals(1, sent, "the write carries the read: no GET before the PATCH");
     }
 
     /** The patch as JSON with keys in a fixed order, so the assertion does not depend on map ordering. */
@@ -103,27 +122,33 @@ class ServiceSelectorSwitcherTest {
 
     @Test
     void switchingToTheLiveColorWritesNothing() {
+        RouteState route = read();
         cluster.requests().clear();
-        SwitchResult result = switcher.switchTo(Color.BLUE);
+        SwitchResult result = switcher.switchTo(Color.BLUE, route, seconds(5));
         assertEquals(false, result.changed());
         assertEquals(0, ClusterState.userWrites(cluster));
     }
 
     @Test
     void verifiesThatEndpointsListOnlyReadyPodsOfTheNewColor() {
-        switcher.switchTo(Color.GREEN);
-        TrafficVerification verification = switcher.verify(Color.GREEN, Duration.ofSeconds(5));
+        RouteState route = read();
+        try (VerificationWatch watch = switcher.verifier().orElseThrow().expect(Color.GREEN)) {
+            switcher.switchTo(Color.GREEN, route, seconds(5));
+            TrafficVerification verification = watch.await(seconds(5));
 
-        assertEquals(3, verification.backends().size());
-        assertTrue(verification.backends().stream().allMatch(pod -> pod.startsWith("myapp-green-")), verification.toString());
-        assertEquals("EndpointSlices", verification.source());
+            assertEquals(3, verification.backends().size());
+            assertTrue(verification.backends().stream().allMatch(pod -> pod.startsWith("myapp-green-")), verification.toString());
+            assertEquals("EndpointSlices", verification.source());
+        }
     }
 
     @Test
-    void verificationFailsAtOnceWhenTheServiceSelectsAnotherColor() {
+    void verificationOfAColorTheServiceDoesNotSelectTimesOutNamingWhatTheEndpointsList() {
         VerificationException error = assertThrows(VerificationException.class,
-                () -> switcher.verify(Color.GREEN, Duration.ofSeconds(5)));
-        assertEquals("Service " + ns + "/myapp-service cannot reach only green pods: it selects blue", error.getMessage());
+                () -> verify(Color.GREEN, Duration.ofMillis(200)));
+        assertTrue(error.getMessage().startsWith("Service " + ns + "/myapp-service did not reach only ready green pods "
+                + "within PT0.2S: EndpointSlices last listed myapp-blue-"), error.getMessage());
+        assertTrue(error.getMessage().contains("(blue, ready)"), error.getMessage());
     }
 
     @Test
@@ -140,7 +165,7 @@ class ServiceSelectorSwitcherTest {
         cluster.awaitSettled(Duration.ofSeconds(5));
 
         VerificationException error = assertThrows(VerificationException.class,
-                () -> switcher.verify(Color.GREEN, Duration.ofMillis(300)));
+                () -> verify(Color.GREEN, Duration.ofMillis(300)));
 
         assertTrue(error.getMessage().startsWith("Service " + ns + "/myapp-service did not reach only ready green pods "
                 + "within PT0.3S: EndpointSlices last listed myapp-green-"), error.getMessage());
@@ -150,8 +175,8 @@ class ServiceSelectorSwitcherTest {
     @Test
     @SimulatedClusterConfig(endpointSlices = false)
     void fallsBackToEndpointsWhenTheClusterServesNoEndpointSlices() {
-        switcher.switchTo(Color.GREEN);
-        TrafficVerification verification = switcher.verify(Color.GREEN, Duration.ofSeconds(5));
+        switchTo(Color.GREEN);
+        TrafficVerification verification = verify(Color.GREEN, Duration.ofSeconds(5));
 
         assertEquals("Endpoints", verification.source());
         assertEquals(3, verification.backends().size());
@@ -167,7 +192,9 @@ class ServiceSelectorSwitcherTest {
                     return s;
                 }));
 
-        SwitchConflictException error = assertThrows(SwitchConflictException.class, () -> switcher.switchTo(Color.GREEN));
+        RouteState decided = read();
+        SwitchConflictException error = assertThrows(SwitchConflictException.class,
+                () -> switcher.switchTo(Color.GREEN, decided, seconds(5)));
 
         assertTrue(error.getMessage().startsWith("Service " + ns + "/myapp-service changed after it was read at resourceVersion "),
                 error.getMessage());
@@ -179,7 +206,7 @@ class ServiceSelectorSwitcherTest {
     }
 
     @Test
-    void refusesASwitchToAColorWhosePodsTheSelectorWouldNotMatch() {
+    void findsPodsTheSelectorWouldNotMatchAfterTheSwitch() {
         client.apps().deployments().inNamespace(ns).withName("myapp-green").edit(d -> {
             d.getSpec().getTemplate().getMetadata().getLabels().put("version", "blue-2");
             d.getSpec().getSelector().getMatchLabels().put("version", "blue-2");
@@ -187,92 +214,57 @@ class ServiceSelectorSwitcherTest {
         });
         cluster.awaitSettled(Duration.ofSeconds(5));
 
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
         assertEquals(List.of("the pods of Deployment " + ns + "/myapp-green are labelled {app=myapp, version=blue-2}, "
                 + "which the selector {app=myapp, version=green} of Service " + ns + "/myapp-service would not match "
-                + "after the switch (label 'version' is 'blue-2', expected 'green')"), error.problems());
+                + "after the switch (label 'version' is 'blue-2', expected 'green')"),
+                switcher.checkRoutable(Color.GREEN, read(), seconds(5)));
+        assertEquals(List.of(), switcher.checkRoutable(Color.BLUE, read(), seconds(5)));
     }
 
     @Test
-    void refusesASwitchToAColorWithoutADeployment() {
-        client.apps().deployments().inNamespace(ns).withName("myapp-green").delete();
-        cluster.awaitSettled(Duration.ofSeconds(5));
+    void aMissingServiceOrOneThatDoesNotSelectByColorRoutesToNoSingleColor() {
+        client.services().inNamespace(ns).withName("myapp-service").edit(s -> {
+            s.getSpec().setSelector(Map.of("app", "myapp"));
+            return s;
+        });
+        RouteState unrouted = read();
+        assertNull(unrouted.live());
+        assertEquals("Service " + ns + "/myapp-service does not select by label 'version' (its selector is "
+                + "{app=myapp}); expected a selector with the color label 'version'", unrouted.problem());
 
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
-        assertEquals(List.of("Deployment " + ns + "/myapp-green does not exist; expected the green color's Deployment"),
-                error.problems());
-    }
-
-    @Test
-    void refusesASwitchWhenTheServiceDoesNotExist() {
         client.services().inNamespace(ns).withName("myapp-service").delete();
-        cluster.awaitSettled(Duration.ofSeconds(5));
-
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
-        assertEquals(List.of("Service " + ns + "/myapp-service does not exist"), error.problems());
-        assertEquals("preflight of reading the live color of Service " + ns + "/myapp-service failed, nothing was "
-                + "changed: Service " + ns + "/myapp-service does not exist",
-                assertThrows(PreflightException.class, switcher::liveColor).getMessage());
+        RouteState missing = read();
+        assertNull(missing.live());
+        assertNull(missing.revision());
+        assertEquals("Service " + ns + "/myapp-service does not exist", missing.problem());
     }
 
     @Test
-    void refusesASwitchWhenTheServiceDoesNotSelectByColor() {
-        client.services().inNamespace(ns).withName("myapp-service").edit(s -> {
-            s.getSpec().setSelector(Map.of("app", "myapp"));
-            return s;
-        });
+    void aFenceMakesASwitchConditionedOnAnOlderRevisionFailAndChangesOnlyTheSdksMarker() {
+        RouteState decided = read();
+        RouteState fenced = switcher.fence(decided, seconds(5));
 
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
-        assertEquals(List.of("Service " + ns + "/myapp-service does not select by label 'version' (its selector is "
-                + "{app=myapp}); expected a selector with the color label 'version'"), error.problems());
+        assertEquals(Color.BLUE, fenced.live());
+        assertTrue(Integer.parseInt(fenced.revision()) > Integer.parseInt(decided.revision()));
+        assertEquals(Map.of("app", "myapp", "version", "blue"), service().getSpec().getSelector());
+        assertThrows(SwitchConflictException.class, () -> switcher.switchTo(Color.GREEN, decided, seconds(5)),
+                "a switch decided before the fence can no longer land");
     }
 
     @Test
-    void refusesASwitchToAColorWithZeroAvailableReplicas() {
-        cluster.markImage("myapp:broken", PodBehavior.NEVER_READY);
-        client.apps().deployments().inNamespace(ns).withName("myapp-green").edit(d -> {
-            d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("myapp:broken");
-            return d;
-        });
-        cluster.awaitSettled(Duration.ofSeconds(5));
-
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
-        assertEquals(1, error.problems().size());
-        assertTrue(error.problems().get(0).startsWith("Deployment " + ns + "/myapp-green has 0 of 3 replicas available ("),
-                error.problems().get(0));
-        assertTrue(error.problems().get(0).endsWith("switching Service " + ns + "/myapp-service to green now could route "
-                + "traffic to pods that are not ready"), error.problems().get(0));
-    }
-
-    @Test
-    void refusesASwitchToAColorScaledToZero() {
-        client.apps().deployments().inNamespace(ns).withName("myapp-green").scale(0);
-        cluster.awaitSettled(Duration.ofSeconds(5));
-
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
-        assertEquals(List.of("Deployment " + ns + "/myapp-green is scaled to 0 replicas: switching Service " + ns
-                + "/myapp-service to green would leave it with no pods"), error.problems());
-    }
-
-    @Test
-    void reportsEveryPreflightProblemAtOnce() {
-        client.services().inNamespace(ns).withName("myapp-service").edit(s -> {
-            s.getSpec().setSelector(Map.of("app", "myapp"));
-            return s;
-        });
-        client.apps().deployments().inNamespace(ns).withName("myapp-green").scale(0);
-        cluster.awaitSettled(Duration.ofSeconds(5));
-
-        PreflightException error = refusedSwitchLeavesClusterUnchanged(Color.GREEN);
-
-        assertEquals(2, error.problems().size(), error.getMessage());
-        assertTrue(error.getMessage().startsWith("preflight of switch of Service " + ns + "/myapp-service to green failed, "
-                + "nothing was changed (2 problems):"), error.getMessage());
+    void aRouteWatchSeesASwitchSomeoneElseMakes() throws Exception {
+        List<RouteState> seen = new CopyOnWriteArrayList<>();
+        java.util.concurrent.CountDownLatch switched = new java.util.concurrent.CountDownLatch(1);
+        try (RouteWatch watch = switcher.watch(read(), state -> {
+            seen.add(state);
+            if (state.routesTo(Color.GREEN)) {
+                switched.countDown();
+            }
+        })) {
+            client.services().inNamespace(ns).withName("myapp-service").patch(PatchContext.of(PatchType.JSON_MERGE),
+                    "{\"spec\":{\"selector\":{\"version\":\"green\"}}}");
+            assertTrue(switched.await(5, java.util.concurrent.TimeUnit.SECONDS), seen.toString());
+            assertEquals(Color.GREEN, watch.latest().live());
+        }
     }
 }
