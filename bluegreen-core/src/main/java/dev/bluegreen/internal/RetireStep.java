@@ -58,6 +58,7 @@ final class RetireStep implements StepWork {
                     + "back to " + run.from + " by someone else while it was being retired; its replicas were asked for "
                     + "again (" + restored + ")");
         }
-        return Done.of(retired + " after a retention of " + after.get());
+        return Done.of(retired.object() + " asked for " + retired.desired() + " replicas (was " + previous.desired()
+                + ", running " + previous.version() + ") after a retention of " + after.get());
     }
 }

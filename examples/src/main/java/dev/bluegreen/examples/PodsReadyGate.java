@@ -25,10 +25,10 @@ public final class PodsReadyGate implements HealthGate {
     @Override
     public GateResult evaluate(GateContext context) {
         List<Pod> pods = client.pods().inNamespace(context.namespace())
-                .withLabel("app", context.app()).withLabel("version", context.candidate().name())
+                .withLabel("app", context.app()).withLabel("version", context.candidate().color().name())
                 .list().getItems();
         long ready = pods.stream().filter(PodsReadyGate::isReady).count();
-        String counted = ready + " of " + pods.size() + " " + context.candidate() + " pods ready";
+        String counted = ready + " of " + pods.size() + " " + context.candidate().color() + " pods ready";
         GateResult result = !pods.isEmpty() && ready == pods.size() ? GateResult.passed(counted) : GateResult.failed(counted);
         return result.withMeasurement("ready", ready).withMeasurement("pods", pods.size());
     }

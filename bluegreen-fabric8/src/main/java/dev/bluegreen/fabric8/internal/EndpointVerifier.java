@@ -17,6 +17,9 @@ import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 
@@ -89,40 +92,85 @@ final class EndpointVerifier implements TrafficVerifier {
         return new Expectation(color, podSelector.get());
     }
 
-    /** One verification in progress: informers on the pods and the endpoints, started at once. */
+    /**
+     * One verification in progress, started at once: a watch on the pods that may back the Service
+     * (a pod not seen yet counts as foreign, so no list is needed) and an informer on its
+     * EndpointSlices, whose list doubles as the check that the cluster serves slices for it; when
+     * it serves none, the Endpoints object is followed instead, from then on.
+     */
     private final class Expectation implements VerificationWatch {
         private final Color color;
         private final long start = System.nanoTime();
         private final Source from;
         private final CompletableFuture<List<String>> holds = new CompletableFuture<>();
         private final AtomicReference<String> lastSeen = new AtomicReference<>("nothing observed yet");
-        private final AtomicReference<SharedIndexInformer<Pod>> pods = new AtomicReference<>();
+        private final Map<String, Pod> podsSeen = new java.util.concurrent.ConcurrentHashMap<>();
+        private final AtomicReference<Watch> pods = new AtomicReference<>();
         private final AtomicReference<SharedIndexInformer<? extends HasMetadata>> endpoints = new AtomicReference<>();
 
         Expectation(Color color, Map<String, String> selector) {
             this.color = color;
-            this.from = source();
             Runnable evaluate = this::evaluateNow;
+            Source chosen = source.get();
             try {
-                pods.set(client.pods().inNamespace(namespace).withLabels(selector).inform(onChange(evaluate)));
-                endpoints.set(from == Source.ENDPOINT_SLICES
-                        ? client.discovery().v1().endpointSlices().inNamespace(namespace)
-                                .withLabel(SERVICE_NAME_LABEL, service).inform(onChange(evaluate))
-                        : client.endpoints().inNamespace(namespace).withName(service).inform(onChange(evaluate)));
+                pods.set(client.pods().inNamespace(namespace).withLabels(selector).watch(new Watcher<>() {
+                    @Override
+                    public void eventReceived(Action action, Pod pod) {
+                        if (action == Action.DELETED) {
+                            podsSeen.remove(pod.getMetadata().getName());
+                        } else if (action != Action.ERROR) {
+                            podsSeen.put(pod.getMetadata().getName(), pod);
+                        }
+                        evaluate.run();
+                    }
+
+                    @Override
+                    public void onClose(WatcherException cause) {
+                        holds.completeExceptionally(new ClusterApiException("the watch of the pods behind " + target()
+                                + " ended: " + cause.getMessage(), target(), 0, cause));
+                    }
+                }));
+                if (chosen != Source.ENDPOINTS) {
+                    SharedIndexInformer<EndpointSlice> slices = slicesOrNull(evaluate);
+                    if (slices != null && (chosen == Source.ENDPOINT_SLICES || !slices.getStore().list().isEmpty())) {
+                        chosen = Source.ENDPOINT_SLICES;
+                        endpoints.set(slices);
+                    } else {
+                        closeInformer(slices);
+                        chosen = Source.ENDPOINTS;
+                    }
+                    source.compareAndSet(null, chosen);
+                }
+                if (chosen == Source.ENDPOINTS) {
+                    endpoints.set(client.endpoints().inNamespace(namespace).withName(service).inform(onChange(evaluate)));
+                }
             } catch (KubernetesClientException e) {
                 close();
                 holds.completeExceptionally(KubeCalls.apiError("watching the endpoints of " + target(), target(), e));
             }
+            this.from = chosen;
+        }
+
+        /** @return an informer on the Service's slices, or null when the cluster does not serve slices */
+        private SharedIndexInformer<EndpointSlice> slicesOrNull(Runnable evaluate) {
+            try {
+                return client.discovery().v1().endpointSlices().inNamespace(namespace)
+                        .withLabel(SERVICE_NAME_LABEL, service).inform(onChange(evaluate));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == KubeCalls.NOT_FOUND || e.getCode() == 403) {
+                    return null;
+                }
+                throw e;
+            }
         }
 
         private void evaluateNow() {
-            SharedIndexInformer<Pod> podInformer = pods.get();
             SharedIndexInformer<? extends HasMetadata> endpointInformer = endpoints.get();
-            if (podInformer == null || endpointInformer == null) {
+            if (from == null || endpointInformer == null) {
                 return;
             }
             synchronized (holds) {
-                evaluate(color, from, podInformer.getStore().list(), endpointInformer.getStore().list(), lastSeen, holds);
+                evaluate(color, from, List.copyOf(podsSeen.values()), endpointInformer.getStore().list(), lastSeen, holds);
             }
         }
 
@@ -141,8 +189,11 @@ final class EndpointVerifier implements TrafficVerifier {
 
         @Override
         public void close() {
-            EndpointVerifier.close(pods.get());
-            EndpointVerifier.close(endpoints.get());
+            Watch watch = pods.get();
+            if (watch != null) {
+                watch.close();
+            }
+            closeInformer(endpoints.get());
         }
     }
 
@@ -204,30 +255,6 @@ final class EndpointVerifier implements TrafficVerifier {
         return reference != null && "Pod".equals(reference.getKind()) ? reference.getName() : null;
     }
 
-    /**
-     * Decides once per verifier where endpoints are read: EndpointSlices when the cluster serves
-     * slices for this Service, the Endpoints object otherwise (an old cluster, or no slice controller).
-     */
-    private Source source() {
-        Source known = source.get();
-        if (known != null) {
-            return known;
-        }
-        Source detected;
-        try {
-            boolean any = !client.discovery().v1().endpointSlices().inNamespace(namespace)
-                    .withLabel(SERVICE_NAME_LABEL, service).list().getItems().isEmpty();
-            detected = any ? Source.ENDPOINT_SLICES : Source.ENDPOINTS;
-        } catch (KubernetesClientException e) {
-            if (e.getCode() != KubeCalls.NOT_FOUND && e.getCode() != 403) {
-                throw KubeCalls.apiError("list of EndpointSlices of " + target(), target(), e);
-            }
-            detected = Source.ENDPOINTS;
-        }
-        source.compareAndSet(null, detected);
-        return detected;
-    }
-
     private static <T> ResourceEventHandler<T> onChange(Runnable evaluate) {
         return new ResourceEventHandler<>() {
             @Override
@@ -247,7 +274,7 @@ final class EndpointVerifier implements TrafficVerifier {
         };
     }
 
-    private static void close(SharedIndexInformer<?> informer) {
+    private static void closeInformer(SharedIndexInformer<?> informer) {
         if (informer != null) {
             informer.close();
         }

@@ -64,7 +64,8 @@ public final class LeaseStore implements ReleaseStore {
     private final KubeCalls calls;
     private final LockTiming timing;
     private final TimeSource time;
-    private final AtomicReference<Lease> lastSeen = new AtomicReference<>();
+    /** The Lease as last read or written; empty optional once read as missing, null before any read. */
+    private final AtomicReference<Optional<Lease>> lastSeen = new AtomicReference<>();
 
     LeaseStore(KubernetesClient client, BlueGreenConventions conventions, KubernetesOptions options, KubeCalls calls) {
         this.client = client;
@@ -86,7 +87,7 @@ public final class LeaseStore implements ReleaseStore {
     private Lease get(Deadline deadline) {
         Lease lease = calls.read("read of " + object(), deadline, () -> client.leases()
                 .inNamespace(conventions.namespace()).withName(conventions.leaseName()).get());
-        lastSeen.set(lease);
+        lastSeen.set(Optional.ofNullable(lease));
         return lease;
     }
 
@@ -108,17 +109,15 @@ public final class LeaseStore implements ReleaseStore {
     public LockHandle acquire(AppId app, String holder, ReleaseRecord firstRecord, Deadline deadline) {
         requireApp(app);
         Checks.nonBlank("holder", holder);
-        Lease current = lastSeen.get();
-        if (current == null) {
-            current = get(deadline);
-        }
+        Optional<Lease> known = lastSeen.get();
+        Lease current = known != null ? known.orElse(null) : get(deadline);
         for (int attempt = 1; ; attempt++) {
             Instant now = time.now();
             try {
                 if (current == null) {
                     Lease created = KubeCalls.write("creation of " + object(), object(), () -> client.leases()
                             .resource(newLease(holder, firstRecord, now)).create());
-                    lastSeen.set(created);
+                    lastSeen.set(Optional.of(created));
                     LOG.info("{} created, held by {}", object(), holder);
                     return new Handle(holder, now, created);
                 }
@@ -181,7 +180,7 @@ public final class LeaseStore implements ReleaseStore {
         }
         String body = Serialization.asJson(Map.of("metadata", metadata, "spec", spec));
         Lease written = lease().patch(PatchContext.of(PatchType.JSON_MERGE), body);
-        lastSeen.set(written);
+        lastSeen.set(Optional.of(written));
         return written;
     }
 
