@@ -205,7 +205,8 @@ class DeploymentEnvironmentsTest {
         client.apps().deployments().inNamespace(ns).withName("myapp-green").delete();
         ClusterApiException error = assertThrows(ClusterApiException.class,
                 () -> environments.restore(decided, 2, seconds(5)));
-        assertEquals("Deployment " + ns + "/myapp-green does not exist; expected the green color's Deployment", error.getMessage());
+        assertEquals("Deployment " + ns + "/myapp-green does not exist; expected the green color's Deployment (it was "
+                + "deleted since it was read); nothing was written", error.getMessage());
         assertEquals(404, error.statusCode());
     }
 

@@ -324,6 +324,10 @@ public final class DeploymentEnvironments implements ColorEnvironments {
     /** After a refused or unanswered write: read again (the loop re-decides), or give up. */
     private Deployment afterFailedWrite(String what, Color color, KubernetesClientException e, int attempt,
                                         Deadline deadline) {
+        if (e.getCode() == KubeCalls.NOT_FOUND) {
+            throw new ClusterApiException(deployments.missing(color) + " (it was deleted since it was read); nothing was "
+                    + "written", describe(color), KubeCalls.NOT_FOUND, e);
+        }
         ClusterApiException error = KubeCalls.apiError(what, describe(color), e);
         boolean conflict = e.getCode() == KubeCalls.CONFLICT;
         if ((!conflict && !KubeCalls.outcomeUnknown(e)) || attempt >= WRITE_ATTEMPTS) {

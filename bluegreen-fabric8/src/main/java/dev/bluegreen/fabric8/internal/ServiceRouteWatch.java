@@ -31,9 +31,13 @@ final class ServiceRouteWatch implements RouteWatch {
     private volatile RouteState latest;
     private volatile Watch watch;
     private volatile boolean closed;
+    /** The resourceVersion of our own write, until the watch delivers it; events before it are older news. */
+    private String pendingOwn;
+    private final Runnable onClose;
 
     ServiceRouteWatch(KubernetesClient client, String namespace, String name, RouteState from,
-                      Function<Service, RouteState> route, Consumer<RouteState> onChange) {
+                      Function<Service, RouteState> route, Consumer<RouteState> onChange, Runnable onClose) {
+        this.onClose = onClose;
         this.client = client;
         this.namespace = namespace;
         this.name = name;
@@ -55,12 +59,7 @@ final class ServiceRouteWatch implements RouteWatch {
                             if (action == Action.ERROR || closed) {
                                 return;
                             }
-                            RouteState state = route.apply(action == Action.DELETED ? null : service);
-                            if (same(latest, state)) {
-                                return;
-                            }
-                            latest = state;
-                            onChange.accept(state);
+                            deliver(route.apply(action == Action.DELETED ? null : service), service);
                         }
 
                         @Override
@@ -79,6 +78,31 @@ final class ServiceRouteWatch implements RouteWatch {
         }
     }
 
+    private void deliver(RouteState state, Service service) {
+        synchronized (this) {
+            if (pendingOwn != null) {
+                if (service != null && pendingOwn.equals(service.getMetadata().getResourceVersion())) {
+                    pendingOwn = null;
+                }
+                return;
+            }
+            if (same(latest, state)) {
+                return;
+            }
+            latest = state;
+        }
+        onChange.accept(state);
+    }
+
+    /**
+     * Our own write, as the server answered it: it is the latest state at once, and events the
+     * watch still delivers from before it are not news.
+     */
+    synchronized void ownWrite(Service written, RouteState state) {
+        pendingOwn = written.getMetadata().getResourceVersion();
+        latest = state;
+    }
+
     private void restart(String why) {
         if (closed) {
             return;
@@ -86,11 +110,10 @@ final class ServiceRouteWatch implements RouteWatch {
         Thread thread = new Thread(() -> {
             try {
                 Service service = client.services().inNamespace(namespace).withName(name).get();
-                RouteState state = route.apply(service);
-                if (!same(latest, state)) {
-                    latest = state;
-                    onChange.accept(state);
+                synchronized (ServiceRouteWatch.this) {
+                    pendingOwn = null;
                 }
+                deliver(route.apply(service), service);
                 start(service == null ? null : service.getMetadata().getResourceVersion());
             } catch (KubernetesClientException e) {
                 LOG.warn("re-reading Service {}/{} after its watch ended ({}) failed: {}", namespace, name, why,
@@ -114,6 +137,7 @@ final class ServiceRouteWatch implements RouteWatch {
     @Override
     public synchronized void close() {
         closed = true;
+        onClose.run();
         Watch current = watch;
         if (current != null) {
             current.close();

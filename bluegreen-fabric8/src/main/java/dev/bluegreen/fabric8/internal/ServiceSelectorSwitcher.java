@@ -53,6 +53,7 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
     private final EndpointVerifier verifier;
     private final Clock clock;
     private final AtomicReference<Service> lastSeen = new AtomicReference<>();
+    private final java.util.Set<ServiceRouteWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
     /**
      * @param deployments the app's Deployments, shared with the environments of the same plan
@@ -171,7 +172,7 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
         while (true) {
             try {
                 Service patched = service().patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-                lastSeen.set(patched);
+                written(patched);
                 SwitchResult result = new SwitchResult(target(), from, color, true, decidedOn.revision(),
                         patched.getMetadata().getResourceVersion(), clock.instant());
                 LOG.info("switched {}", result);
@@ -221,7 +222,7 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
                 "annotations", Map.of(FENCE_ANNOTATION, marker))));
         try {
             Service patched = service().patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-            lastSeen.set(patched);
+            written(patched);
             return route(patched);
         } catch (KubernetesClientException e) {
             if (e.getCode() == KubeCalls.CONFLICT) {
@@ -232,12 +233,24 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
         }
     }
 
+    /** Our own write: remembered, and the latest state of every watch of this switcher. */
+    private void written(Service patched) {
+        lastSeen.set(patched);
+        RouteState state = route(patched);
+        watches.forEach(watch -> watch.ownWrite(patched, state));
+    }
+
     @Override
     public RouteWatch watch(RouteState from, Consumer<RouteState> onChange) {
-        return new ServiceRouteWatch(client, conventions.namespace(), conventions.serviceName(), from, service -> {
-            lastSeen.set(service);
+        ServiceRouteWatch[] created = new ServiceRouteWatch[1];
+        created[0] = new ServiceRouteWatch(client, conventions.namespace(), conventions.serviceName(), from, service -> {
+            if (service != null) {
+                lastSeen.set(service);
+            }
             return route(service);
-        }, onChange);
+        }, onChange, () -> watches.remove(created[0]));
+        watches.add(created[0]);
+        return created[0];
     }
 
     @Override
