@@ -2,6 +2,7 @@ package dev.bluegreen.testkit;
 
 import dev.bluegreen.testkit.internal.ClientFactory;
 import dev.bluegreen.testkit.internal.ControlPlane;
+import dev.bluegreen.testkit.internal.HttpFront;
 import dev.bluegreen.testkit.internal.RecordingDispatcher;
 import dev.bluegreen.testkit.internal.RequestHooks;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
@@ -10,6 +11,7 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
 import io.fabric8.kubernetes.client.server.mock.KubernetesMockServer;
@@ -31,6 +33,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -49,21 +52,34 @@ import java.util.stream.Collectors;
  *   <li>Services with a selector get Endpoints and an EndpointSlice listing the selected pods, updated
  *       within milliseconds of a selector or readiness change.</li>
  *   <li>Every request is recorded in {@link #requests()}; {@link #beforeNextRequest} injects a concurrent
- *       edit right before a request; {@link #server()} allows fault injection with
- *       {@code server().expect()}.</li>
+ *       edit right before a request.</li>
+ *   <li>Fault injection: {@link #faults()} makes the server answer chosen requests with an error status and a
+ *       Kubernetes {@code Status}, close their connection without a response (before or after applying
+ *       them), or hold them for a while. Rules choose requests with a matcher (or by position, "the i-th
+ *       request of the code under test from now on"), apply only to user requests unless told otherwise,
+ *       and record every fault they apply. The server applies them, so they reach every client of
+ *       {@link #masterUrl()}; see {@link Fault} for what a fabric8 client sees, including its own retries.
+ *       {@code server().expect()} still works too, but affects the controllers' requests as well and does
+ *       not show in {@code faults().injected()}.</li>
  * </ul>
  *
  * <p>The controllers react to watch events on one background thread; nothing polls. Use
  * {@link #awaitDeployment} and {@link #awaitSettled} instead of sleeping. The mock differs from a real
  * API server in ways listed in the project's notes; in particular a PUT or merge patch of an object wipes
- * its status, which the simulated controllers rewrite at once. Two defects of the mock are corrected:
- * JSON merge patches follow RFC 7386 (arrays are replaced, {@code null} removes a key), and closing a watch
- * while events flow no longer hangs the server.
+ * its status, which the simulated controllers rewrite at once. Three defects of the mock are corrected:
+ * JSON merge patches follow RFC 7386 (arrays are replaced, {@code null} removes a key), closing a watch
+ * while events flow no longer hangs the server, and watches are served over plain HTTP too (one JSON event
+ * per line), as {@code kubectl get -w} asks and as fabric8 falls back to when a WebSocket upgrade fails.
  *
  * <pre>{@code
  * try (SimulatedCluster cluster = SimulatedCluster.start()) {
  *   cluster.client().apps().deployments().resource(deployment).create();
  *   cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), Duration.ofSeconds(5));
+ *
+ *   cluster.faults().when(RequestMatchers.method("PATCH").and(RequestMatchers.pathEndingWith("/services/web")))
+ *       .inject(Fault.conflict());
+ *   FaultRule lost = cluster.faults().atUserRequest(3).inject(Fault.applyThenLoseResponse());
+ *   // ... run the code under test, then e.g. assertEquals(1, lost.timesFired());
  * }
  * }</pre>
  */
@@ -78,9 +94,11 @@ public final class SimulatedCluster implements AutoCloseable {
 
     private final String namespace;
     private final RequestLog requests = new RequestLog();
+    private final Faults faults = new Faults();
     private final Map<String, PodBehavior> imageBehaviors;
     private final RequestHooks hooks;
     private final KubernetesMockServer server;
+    private final HttpFront front;
     private final String masterUrl;
     private final ClientFactory clients;
     private final KubernetesClient controllerClient;
@@ -94,12 +112,19 @@ public final class SimulatedCluster implements AutoCloseable {
         imageBehaviors = new ConcurrentHashMap<>(builder.images);
         hooks = new RequestHooks(clock);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
-        RecordingDispatcher dispatcher = new RecordingDispatcher(responses, requests::record, CONTROLLER_USER_AGENT, clock);
+        RecordingDispatcher dispatcher = new RecordingDispatcher(responses, requests::record, faults::match,
+                CONTROLLER_USER_AGENT, clock);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         server.init(loopback, 0);
+        try {
+            front = HttpFront.start(dispatcher, loopback);
+        } catch (RuntimeException e) {
+            server.destroy();
+            throw e;
+        }
         String host = loopback.getHostAddress();
-        masterUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + server.getPort() + "/";
+        masterUrl = "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + front.port() + "/";
         clients = new ClientFactory(masterUrl);
         try {
             controllerClient = clients.create(namespace, CONTROLLER_USER_AGENT, null);
@@ -109,6 +134,7 @@ public final class SimulatedCluster implements AutoCloseable {
             controlPlane = ControlPlane.start(controllerClient, settings, clock);
         } catch (RuntimeException e) {
             clients.close();
+            front.close();
             server.destroy();
             throw e;
         }
@@ -153,6 +179,32 @@ public final class SimulatedCluster implements AutoCloseable {
     public KubernetesClient newClient() {
         requireOpen();
         return clients.create(namespace, null, hooks);
+    }
+
+    /**
+     * Builds another user client, like {@link #newClient()}, with its configuration adjusted; e.g. without
+     * fabric8's own retries, which otherwise absorb a 5xx or 429 {@link Fault} that fires once:
+     * {@code cluster.newClient(config -> config.withRequestRetryBackoffLimit(0))}.
+     *
+     * @param configuration receives the builder preset with the master URL, the namespace and HTTP/1.1, and
+     *                      returns it adjusted; not null
+     * @return a new client; closed with the cluster
+     * @throws IllegalArgumentException if {@code configuration} returns null
+     */
+    public KubernetesClient newClient(UnaryOperator<ConfigBuilder> configuration) {
+        Objects.requireNonNull(configuration, "configuration");
+        requireOpen();
+        return clients.create(namespace, null, hooks, configuration);
+    }
+
+    /**
+     * Returns the fault injection of the simulated API server: rules that answer chosen requests with an
+     * error status, drop their connection (before or after applying them) or hold them. See {@link Faults}.
+     *
+     * @return the cluster's faults; never null
+     */
+    public Faults faults() {
+        return faults;
     }
 
     /**
@@ -254,10 +306,16 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Returns the underlying mock server, for fault injection, e.g.
+     * Returns the underlying mock server, e.g. for its expectations:
      * {@code server().expect().patch().withPath(path).andReturn(500, status).once()}. Expectations take
      * priority over the simulated storage for every client, the controllers' included; the path must
-     * include the query string.
+     * include the query string. Prefer {@link #faults()}, which leaves the controllers alone by default,
+     * records what it did and can also drop connections.
+     *
+     * <p>The mock server's own listener ({@code server().getPort()}, {@code url()}, {@code createClient()}) is
+     * not {@link #masterUrl()}: requests sent there reach the same storage and are recorded, but watches are
+     * served there over WebSocket only, and faults that need the connection (reset, lost response, delay)
+     * are answered with a 500 saying so.
      *
      * @return the mock server
      */
@@ -276,6 +334,7 @@ public final class SimulatedCluster implements AutoCloseable {
         controlPlane.close();
         // Clients first, so that the server does not tear connections down under them.
         clients.close();
+        front.close();
         server.destroy();
     }
 

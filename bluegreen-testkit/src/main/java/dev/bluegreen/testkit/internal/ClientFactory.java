@@ -12,6 +12,7 @@ import io.vertx.core.VertxOptions;
 import io.vertx.core.file.FileSystemOptions;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.UnaryOperator;
 
 /**
  * Builds the clients of one simulated cluster. All clients of the JVM share one Vert.x instance (each
@@ -45,6 +46,20 @@ public final class ClientFactory implements AutoCloseable {
      * @return a new client with its own connection pool
      */
     public KubernetesClient create(String namespace, String userAgent, Interceptor interceptor) {
+        return create(namespace, userAgent, interceptor, UnaryOperator.identity());
+    }
+
+    /**
+     * Builds a client whose configuration the caller adjusts; it is closed by {@link #close()}.
+     *
+     * @param namespace   the client's default namespace
+     * @param userAgent   the {@code User-Agent} to send, or null for fabric8's default
+     * @param interceptor an interceptor to install, or null
+     * @param adjust      changes the configuration after the factory's settings, e.g. the retries
+     * @return a new client with its own connection pool
+     */
+    public KubernetesClient create(String namespace, String userAgent, Interceptor interceptor,
+            UnaryOperator<ConfigBuilder> adjust) {
         ConfigBuilder config = new ConfigBuilder(Config.empty())
                 .withMasterUrl(masterUrl)
                 .withNamespace(namespace)
@@ -52,8 +67,12 @@ public final class ClientFactory implements AutoCloseable {
         if (userAgent != null) {
             config.withUserAgent(userAgent);
         }
+        ConfigBuilder adjusted = adjust.apply(config);
+        if (adjusted == null) {
+            throw new IllegalArgumentException("the configuration adjustment must return a ConfigBuilder, but returned null");
+        }
         KubernetesClientBuilder builder = new KubernetesClientBuilder()
-                .withConfig(config.build())
+                .withConfig(adjusted.build())
                 .withHttpClientFactory(SharedVertx.HTTP_CLIENTS)
                 .withKubernetesSerialization(SERIALIZATION);
         if (interceptor != null) {

@@ -1,6 +1,7 @@
 package dev.bluegreen.testkit.internal;
 
 import dev.bluegreen.testkit.ClientRequest;
+import dev.bluegreen.testkit.Fault;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
 import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
@@ -15,14 +16,21 @@ import io.fabric8.mockwebserver.internal.MockDispatcher;
 import io.fabric8.mockwebserver.internal.SimpleRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Queue;
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
- * Records every request, then answers it the way the mock's own {@code KubernetesMixedDispatcher} does:
- * expectations first, then the CRUD storage. The body is recorded first because the CRUD handler consumes
- * it; {@link Buffer#getBytes()} copies without consuming.
+ * Records every request, asks the fault rules about it, then (unless a fault says otherwise) answers it the
+ * way the mock's own {@code KubernetesMixedDispatcher} does: expectations first, then the CRUD storage. The
+ * body is recorded first because the CRUD handler consumes it; {@link Buffer#getBytes()} copies without
+ * consuming.
+ *
+ * <p>{@link #receive} is the entry of the cluster's {@link HttpFront}, which can also close a connection or
+ * hold a request; {@link #dispatch} serves the mock server's own listener, which can do neither, so faults
+ * needing the connection are answered there with a 500 that says so.
  *
  * <p>Two defects of the mock are worked around on the way: JSON merge patches of whole objects are applied
  * as RFC 7386 says ({@link MergePatches}), and watch responses get a {@link SafeWatchListener}, which keeps
@@ -37,7 +45,10 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
     private final MockDispatcher expectations;
     private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
     private final Object lock = new Object();
+    /** Recording and fault matching happen together under this lock, so both see the same order. */
+    private final Object arrivalLock = new Object();
     private final Consumer<ClientRequest> sink;
+    private final Function<ClientRequest, Fault> faults;
     private final String controllerUserAgent;
     private final Clock clock;
 
@@ -46,35 +57,83 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
      *
      * @param responses           the mock server's expectation map, shared with {@code server.expect()}
      * @param sink                receives each request as it arrives
+     * @param faults              chooses the fault for each request as it arrives (null for none); called in
+     *                            arrival order, together with {@code sink}
      * @param controllerUserAgent the {@code User-Agent} that marks the cluster's own requests
      * @param clock               the source of arrival times
      */
     public RecordingDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, Consumer<ClientRequest> sink,
-            String controllerUserAgent, Clock clock) {
+            Function<ClientRequest, Fault> faults, String controllerUserAgent, Clock clock) {
         this.responses = responses;
         this.expectations = new MockDispatcher(responses);
         this.sink = sink;
+        this.faults = faults;
         this.controllerUserAgent = controllerUserAgent;
         this.clock = clock;
     }
 
     /**
-     * Records the request, then answers it from the expectations or the storage.
+     * Records the request and applies its fault, if any; for the mock server's own listener, which cannot
+     * close or hold a connection: such faults are answered with a 500 saying so.
      *
      * @param request the request as received
      * @return the response to send
      */
     @Override
     public MockResponse dispatch(RecordedRequest request) {
-        Buffer body = request.getBody();
-        String userAgent = request.getHeader("User-Agent");
-        sink.accept(new ClientRequest(
-                request.getMethod(),
-                request.getPath(),
-                body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8),
-                userAgent,
-                controllerUserAgent.equals(userAgent),
-                clock.instant()));
+        ClientRequest described = describe(request);
+        Outcome outcome = receive(request, described);
+        if (outcome.response() != null) {
+            return outcome.response();
+        }
+        return FaultResponses.unsupported(outcome.fault(), described);
+    }
+
+    /**
+     * Records the request, then tells how to answer it: with a response (from a status fault, the
+     * expectations or the storage), by closing the connection (after applying the request for
+     * {@link Fault#applyThenLoseResponse()}), or by {@link #serve serving} it after a delay.
+     *
+     * @param request the request as received
+     * @return what to do with the connection
+     */
+    public Outcome receive(RecordedRequest request) {
+        return receive(request, describe(request));
+    }
+
+    private Outcome receive(RecordedRequest request, ClientRequest described) {
+        Fault fault;
+        synchronized (arrivalLock) {
+            fault = faults.apply(described);
+            sink.accept(described);
+        }
+        if (fault == null) {
+            return Outcome.respond(serve(request));
+        } else if (fault instanceof Fault.HttpStatus status) {
+            return Outcome.respond(FaultResponses.status(status, described));
+        } else if (fault instanceof Fault.ConnectionReset) {
+            return Outcome.close(fault);
+        } else if (fault instanceof Fault.ApplyThenLoseResponse) {
+            // Opening a watch changes nothing; serving it without opening the WebSocket would leave the
+            // storage a watcher that never connects.
+            if (!described.isWatch()) {
+                serve(request);
+            }
+            return Outcome.close(fault);
+        } else if (fault instanceof Fault.Delay delay) {
+            return Outcome.delay(fault, delay.duration());
+        }
+        throw new IllegalStateException("Unknown fault " + fault);
+    }
+
+    /**
+     * Answers the request from the expectations or the storage, without recording it or asking the fault
+     * rules: for a request {@link #receive} has already recorded, e.g. one held by a delay.
+     *
+     * @param request the request as received
+     * @return the response to send
+     */
+    public MockResponse serve(RecordedRequest request) {
         // One request at a time: the storage serializes its work anyway, a merge patch's read and write become
         // atomic, and a closing watch can take the same lock (see SafeWatchListener).
         synchronized (lock) {
@@ -92,6 +151,18 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
             }
             return response;
         }
+    }
+
+    private ClientRequest describe(RecordedRequest request) {
+        Buffer body = request.getBody();
+        String userAgent = request.getHeader("User-Agent");
+        return new ClientRequest(
+                request.getMethod(),
+                request.getPath(),
+                body == null ? "" : new String(body.getBytes(), StandardCharsets.UTF_8),
+                userAgent,
+                controllerUserAgent.equals(userAgent),
+                clock.instant());
     }
 
     /** Expectations set with {@code server.expect()} answer before the storage, as in the mock's own dispatcher. */
@@ -126,5 +197,37 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
     public void releaseResources() {
         expectations.releaseResources();
         store.releaseResources();
+    }
+
+    /**
+     * How to answer a request: exactly one of a response, closing the connection, or serving the request
+     * after a delay.
+     *
+     * @param response the response to send, or null
+     * @param fault    the fault that decided otherwise than a response, or null
+     * @param delay    how long to hold the request before {@link #serve serving} it, or null
+     */
+    public record Outcome(MockResponse response, Fault fault, Duration delay) {
+
+        static Outcome respond(MockResponse response) {
+            return new Outcome(response, null, null);
+        }
+
+        static Outcome close(Fault fault) {
+            return new Outcome(null, fault, null);
+        }
+
+        static Outcome delay(Fault fault, Duration delay) {
+            return new Outcome(null, fault, delay);
+        }
+
+        /**
+         * Tells whether the connection is to be closed without a response.
+         *
+         * @return true to close it
+         */
+        public boolean closeConnection() {
+            return response == null && delay == null;
+        }
     }
 }
