@@ -13,12 +13,13 @@ import java.time.Duration;
  * retries reads, how it holds the release lock, and whose clock judges a lock's expiry. Immutable.
  *
  * <p>Retries do not multiply with the client's own: fabric8 retries 5xx and 429 answers and
- * refused connections itself ({@code requestRetryBackoffLimit}, 10 by default), so the adapter
- * retries a read only for what the client does not retry: a transport error while the request
- * was in flight (connection reset, response lost) and a 409 on a read. When the client's own
- * retries are switched off ({@code requestRetryBackoffLimit} 0), the adapter retries 5xx and 429
- * on reads too. Writes are never blindly retried: after an unknown outcome the adapter re-reads
- * and re-decides. Every retry stays within the step's deadline.
+ * failed connections (refused, or closed before the answer) itself ({@code requestRetryBackoffLimit},
+ * 10 by default), so the adapter retries a read only for what the client does not retry: a request
+ * that timed out, and a 409 on a read. When the client's own retries are switched off
+ * ({@code requestRetryBackoffLimit} 0), the adapter retries failed connections, 5xx and 429 on
+ * reads too. Writes are never blindly retried by the adapter: after an unknown outcome it re-reads
+ * and re-decides, and a write the client sent twice is recognised as its own. Every retry stays
+ * within the step's deadline.
  */
 public final class KubernetesOptions {
     /**

@@ -62,15 +62,39 @@ final class KubeCalls {
         }
     }
 
+    /**
+     * What the client does not retry itself: a 409 on a read (never "someone else edited it"), and
+     * a request that timed out. Connection failures, 5xx and 429 the client retries itself unless
+     * its retries are off; retrying them here too would multiply the attempts.
+     */
     private boolean retryableRead(KubernetesClientException e) {
         int code = e.getCode();
-        if (code <= 0) {
-            return !(e.getCause() instanceof InterruptedException);
+        if (isInterruption(e)) {
+            return false;
         }
-        if (code == CONFLICT) {
+        if (code == CONFLICT || isTimeout(e)) {
             return true;
         }
-        return !clientRetriesServerErrors && (code == 429 || code >= 500);
+        return !clientRetriesServerErrors && (code <= 0 || code == 429 || code >= 500);
+    }
+
+    private static boolean isInterruption(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof InterruptedException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isTimeout(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.util.concurrent.TimeoutException
+                    || cause.getClass().getSimpleName().contains("Timeout")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static ClusterApiException apiError(String what, String object, KubernetesClientException e) {
