@@ -46,7 +46,8 @@ public final class ReleaseResult {
      * @param colors          what each color ran when last read or written; never null
      * @param timeline        the steps, in order; never null
      * @param gateEvaluations final gate evaluations, in order; never null
-     * @param error           what made the release not succeed; null on success
+     * @param error           what made the release not succeed; on success null, unless the live color at
+     *                        the end could not be read (then it says why and what to check)
      * @param warnings        things that went wrong without changing the outcome; never null
      * @param startedAt       when it started; never null
      * @param finishedAt      when it ended; never null
@@ -159,7 +160,10 @@ public final class ReleaseResult {
         return gateEvaluations;
     }
 
-    /** @return what made the release not succeed; empty on success */
+    /**
+     * @return what made the release not succeed; on success empty, unless the live color at the end
+     *         could not be read, when it says why and what the operator should check
+     */
     public Optional<BlueGreenException> error() {
         return Optional.ofNullable(error);
     }

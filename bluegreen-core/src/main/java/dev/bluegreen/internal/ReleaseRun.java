@@ -254,7 +254,8 @@ final class ReleaseRun implements ReleaseExecution {
             Outcome outcome = phase.outcome().orElse(Outcome.FAILED);
             ReleaseResult result = new ReleaseResult(id, app.app(), app.namespace(), version, outcome, from, to,
                     liveAtEnd, colors, timeline, List.copyOf(gateEvaluations),
-                    outcome == Outcome.SUCCEEDED ? null : error, List.copyOf(warnings), startedAt, clock.now(), recovered);
+                    outcome == Outcome.SUCCEEDED && liveAtEnd != null ? null : error, List.copyOf(warnings), startedAt,
+                    clock.now(), recovered);
             LOG.info("{} to {} ended {}; live color {}{}", subject(), version, outcome,
                     liveAtEnd == null ? "unknown" : liveAtEnd, error == null ? "" : "; " + error.getMessage());
             done.complete(result);
