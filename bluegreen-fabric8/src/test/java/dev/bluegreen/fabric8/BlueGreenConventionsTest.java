@@ -48,4 +48,56 @@ class BlueGreenConventionsTest {
                 + "with a letter or digit), but was 'Prod'", assertThrows(ConfigurationException.class,
                         () -> BlueGreenConventions.forApp("myapp").namespace("Prod")).getMessage());
     }
+
+    @Test
+    void rejectsAnAppWhoseDerivedNamesAreNotValidKubernetesNames() {
+        assertEquals("the Service name '1app-service' derived from app '1app' is not a valid Service name (a DNS-1035 "
+                + "label: 1-63 characters of a-z, 0-9 and '-', starting with a letter); set serviceName(...) explicitly",
+                assertThrows(ConfigurationException.class, () -> BlueGreenConventions.forApp("1app").build()).getMessage());
+        String sixty = "a".repeat(60);
+        assertEquals("the Service name '" + sixty + "-service' derived from app '" + sixty + "' is not a valid Service "
+                + "name (a DNS-1035 label: 1-63 characters of a-z, 0-9 and '-', starting with a letter); set "
+                + "serviceName(...) explicitly",
+                assertThrows(ConfigurationException.class, () -> BlueGreenConventions.forApp(sixty).build()).getMessage());
+        assertEquals("app-live", BlueGreenConventions.forApp(sixty).serviceName("app-live").build().serviceName(),
+                "an explicit Service name makes a long app name usable");
+        assertEquals("1app-bluegreen", BlueGreenConventions.forApp("1app").serviceName("web").build().leaseName());
+    }
+
+    @Test
+    void namesTheLeaseAndTheColors() {
+        BlueGreenConventions conventions = BlueGreenConventions.forApp("myapp").leaseName("myapp-release-lock")
+                .colors(Color.of("east"), Color.of("west")).build();
+        assertEquals("myapp-release-lock", conventions.leaseName());
+        assertEquals(java.util.List.of(Color.of("east"), Color.of("west")), conventions.colors());
+        assertEquals("myapp-west", conventions.deploymentName(Color.of("west")));
+        assertEquals("the two colors must differ, but both were 'blue'", assertThrows(ConfigurationException.class,
+                () -> BlueGreenConventions.forApp("myapp").colors(Color.BLUE, Color.of("blue"))).getMessage());
+    }
+
+    @Test
+    void aPlanBuiltForAnAppCannotBeTurnedIntoAnotherAppOrNamespace() {
+        io.fabric8.kubernetes.client.KubernetesClient client = new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder().withMasterUrl("http://127.0.0.1:1/").build())
+                .build();
+        try (client) {
+            BlueGreenConventions myapp = BlueGreenConventions.forApp("myapp").namespace("shop").build();
+            assertEquals("this plan releases app 'myapp', fixed by the adapter that built it for that app's objects; it "
+                    + "cannot become 'other'. Build the adapter for 'other' instead", assertThrows(ConfigurationException.class,
+                            () -> KubernetesBlueGreen.serviceSelectorPlan(client, myapp).app("other")).getMessage());
+            assertEquals("this plan releases app 'myapp' in namespace 'shop', fixed by the adapter that built it for that "
+                    + "namespace's objects; it cannot become 'prod'. Build the adapter for namespace 'prod' instead",
+                    assertThrows(ConfigurationException.class,
+                            () -> KubernetesBlueGreen.serviceSelectorPlan(client, myapp).namespace("prod")).getMessage());
+            assertEquals("conventions must not be null", assertThrows(ConfigurationException.class,
+                    () -> KubernetesBlueGreen.serviceSelectorPlan(client, null)).getMessage());
+            assertEquals("kubernetes client must not be null", assertThrows(ConfigurationException.class,
+                    () -> KubernetesBlueGreen.serviceSelectorPlan(null, myapp)).getMessage());
+            assertEquals("release of myapp: version 'MyApp:v2' cannot be released by DeploymentEnvironments["
+                    + myapp + "]: 'MyApp:v2' is not a container image reference; expected [registry[:port]/]name[:tag]"
+                    + "[@sha256:digest], e.g. registry.example.com/shop/myapp:1.4.2", assertThrows(ConfigurationException.class,
+                            () -> KubernetesBlueGreen.serviceSelectorPlan(client, myapp).version("MyApp:v2").build())
+                            .getMessage());
+        }
+    }
 }
