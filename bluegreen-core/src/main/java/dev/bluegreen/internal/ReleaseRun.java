@@ -261,6 +261,9 @@ final class ReleaseRun implements ReleaseExecution {
             done.complete(result);
             return result;
         } finally {
+            if (!done.isDone()) {
+                done.completeExceptionally(new IllegalStateException(subject() + " ended without a result"));
+            }
             MDC.remove(MDC_KEY);
         }
     }
@@ -778,6 +781,10 @@ final class ReleaseRun implements ReleaseExecution {
             }
             EnvironmentState now = environments.read(to, deadline);
             colors.put(to, now);
+            if (mode == Mode.RECOVER && now.exists() && !version.equals(now.version())) {
+                return Done.skipped(environments.describe(to) + " does not run " + version + " (" + now
+                        + "): the crashed release had not deployed to it, so there is nothing to give up");
+            }
             if (!stillOurs(now)) {
                 warnings.add(environments.describe(to) + " was not given up: someone else changed it since the release "
                         + "decided to deploy to it (" + (targetAtStart == null ? "" : "generation "
