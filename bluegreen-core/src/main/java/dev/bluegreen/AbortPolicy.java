@@ -5,7 +5,10 @@ package dev.bluegreen;
  * or rolled back after it.
  */
 public enum AbortPolicy {
-    /** Scale the idle color down to zero (the default): it frees the second set of replicas. */
+    /**
+     * Give the candidate up (the default; for Deployments: scale to zero, which frees the second
+     * set of replicas), unless the router selects it or someone else changed it meanwhile.
+     */
     SCALE_DOWN_IDLE,
     /** Leave the idle color as it is, for someone to inspect. */
     KEEP_IDLE

@@ -8,7 +8,10 @@ import java.time.Duration;
  * before everything was checked.
  */
 public enum StandardStep {
-    /** Read the live color; check the routing object and the idle color's environment; change nothing. */
+    /**
+     * Read the app's release record and lock, the live color and both colors' environments; check
+     * everything; then take the lock together with the first release record. Nothing else is written.
+     */
     PREFLIGHT("preflight", Duration.ofSeconds(30)),
     /** Install the new version in the idle color and scale it to the wanted replicas. */
     DEPLOY("deploy", Duration.ofMinutes(1)),
@@ -20,7 +23,7 @@ public enum StandardStep {
     SWITCH("switch", Duration.ofMinutes(1)),
     /** Evaluate the post-switch gates (observation windows) side by side; the release commits when they pass. */
     OBSERVE("observe", Duration.ofHours(1)),
-    /** Keep the previous color for the retention period, then scale it down. */
+    /** Keep the previous color for the retention period, then retire it (for Deployments: scale to zero). */
     RETIRE_PREVIOUS("retire-previous", Duration.ofMinutes(1)),
     /** Run the clean-up actions steps registered (temporary resources). */
     CLEAN_UP("clean-up", Duration.ofMinutes(1));

@@ -8,7 +8,7 @@ public enum StepStatus {
     SKIPPED,
     /** It threw. */
     FAILED,
-    /** It ran past its timeout and was interrupted. */
+    /** It ran past its timeout: its waits ended and its gates or custom code were interrupted (never a write). */
     TIMED_OUT,
     /** The release was cancelled while it ran. */
     CANCELLED
