@@ -145,15 +145,54 @@ class HealthGateTest {
     }
 
     @Test
-    void aWindowCountsAThrowingGateAsInconclusive() throws Exception {
+    void aGateThatThrowsIsAnErrorNeverAPassAndErrorsInARowPastTheLimitFailTheWindow() throws Exception {
         ObservationWindow window = HealthGate.observe(HealthGate.named("query", ctx -> {
-            throw new java.io.IOException("timeout");
-        })).every(Duration.ofMinutes(1)).lasting(Duration.ofMinutes(2)).inconclusiveLimit(2).build();
+            throw new java.io.IOException("prometheus timed out");
+        })).every(Duration.ofMinutes(1)).count(10).consecutiveErrorLimit(2).build();
 
         GateResult result = window.evaluate(context);
 
-        assertEquals(GateStatus.PASSED, result.status(), "two inconclusive evaluations are within the limit of 2");
-        assertEquals(2, result.measurements().get("inconclusive"));
+        assertEquals(GateStatus.FAILED, result.status());
+        assertEquals("3 evaluations of 'query' in a row threw, more than the limit of 2; last: gate 'query' threw "
+                + "IOException: prometheus timed out", result.reason());
+        assertEquals(3, result.measurements().get("errors"));
+        assertEquals(T0.plusSeconds(180), time.now(), "the window stopped at the third error");
+    }
+
+    @Test
+    void errorsWithinTheLimitAreToleratedButAWindowOfNothingButErrorsIsInconclusive() throws Exception {
+        int[] calls = {0};
+        HealthGate flaky = HealthGate.named("flaky", ctx -> {
+            if (++calls[0] % 2 == 1) {
+                throw new IllegalStateException("connection reset");
+            }
+            return GateResult.passed("ok");
+        });
+        GateResult tolerated = HealthGate.observe(flaky).every(Duration.ofMinutes(1)).count(4).build().evaluate(context);
+        assertEquals(GateStatus.PASSED, tolerated.status(), tolerated.reason());
+        assertTrue(tolerated.reason().endsWith(", 2 threw (at most 4 in a row)"), tolerated.reason());
+
+        GateResult nothing = HealthGate.observe(HealthGate.named("down", ctx -> null)).every(Duration.ofMinutes(1))
+                .count(2).build().evaluate(context);
+        assertEquals(GateStatus.INCONCLUSIVE, nothing.status());
+        assertEquals("every one of the 2 evaluations of 'down' threw, so nothing was measured; last: gate 'down' "
+                + "returned no result", nothing.reason());
+    }
+
+    @Test
+    void aWindowWaitsItsInitialDelayThenCountsAndKeepsEveryMeasurementWithItsTime() throws Exception {
+        ObservationWindow window = HealthGate.observe(sequence("errors", GateStatus.PASSED, GateStatus.INCONCLUSIVE,
+                        GateStatus.PASSED))
+                .initialDelay(Duration.ofMinutes(2)).every(Duration.ofSeconds(30)).count(3).inconclusiveLimit(1).build();
+
+        GateResult result = window.evaluate(context);
+
+        assertEquals(GateStatus.PASSED, result.status());
+        assertEquals(Duration.ofMinutes(2).plusSeconds(90), window.duration());
+        assertEquals(List.of(T0.plusSeconds(150), T0.plusSeconds(180), T0.plusSeconds(210)),
+                result.parts().stream().map(GateEvaluation::at).toList());
+        assertEquals(List.of(GateStatus.PASSED, GateStatus.INCONCLUSIVE, GateStatus.PASSED),
+                result.parts().stream().map(e -> e.result().status()).toList());
     }
 
     @Test
@@ -166,6 +205,17 @@ class HealthGateTest {
         assertEquals("window interval PT10M is longer than its duration PT5M; expected an interval no longer than the duration",
                 assertThrows(ConfigurationException.class,
                         () -> HealthGate.observe(gate).every(Duration.ofMinutes(10)).build()).getMessage());
+        assertEquals("window of 'g' has both a duration (PT5M) and a count (3); expected one of them",
+                assertThrows(ConfigurationException.class,
+                        () -> HealthGate.observe(gate).lasting(Duration.ofMinutes(5)).count(3).build()).getMessage());
+        assertEquals("window count must be at least 1, but was 0",
+                assertThrows(ConfigurationException.class, () -> HealthGate.observe(gate).count(0)).getMessage());
+        assertEquals("consecutive error limit must be at least 0, but was -1",
+                assertThrows(ConfigurationException.class, () -> HealthGate.observe(gate).consecutiveErrorLimit(-1))
+                        .getMessage());
+        assertEquals("window initial delay must be zero or a positive duration, but was PT-1S",
+                assertThrows(ConfigurationException.class,
+                        () -> HealthGate.observe(gate).initialDelay(Duration.ofSeconds(-1))).getMessage());
     }
 
     @Test

@@ -18,6 +18,27 @@ public final class Gates {
      * @throws InterruptedException when the evaluation was interrupted
      */
     public static GateResult evaluate(HealthGate gate, GateContext context) throws InterruptedException {
+        return measure(gate, context).result();
+    }
+
+    /**
+     * One evaluation of a gate, and whether it threw.
+     *
+     * @param result the gate's result, or an inconclusive one saying why there is none
+     * @param error  whether the gate threw (or returned nothing) instead of measuring
+     */
+    public record Measured(GateResult result, boolean error) {
+    }
+
+    /**
+     * Evaluates a gate once, telling a measurement from an error; never throws except when interrupted.
+     *
+     * @param gate    the gate
+     * @param context the context
+     * @return the result, and whether it stands for an error
+     * @throws InterruptedException when the evaluation was interrupted
+     */
+    public static Measured measure(HealthGate gate, GateContext context) throws InterruptedException {
         GateResult result;
         try {
             result = gate.evaluate(context);
@@ -27,12 +48,12 @@ public final class Gates {
             if (Thread.currentThread().isInterrupted()) {
                 throw new InterruptedException("gate '" + gate.name() + "' interrupted: " + e);
             }
-            return GateResult.inconclusive("gate '" + gate.name() + "' threw " + e.getClass().getSimpleName()
-                    + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+            return new Measured(GateResult.inconclusive("gate '" + gate.name() + "' threw " + e.getClass().getSimpleName()
+                    + (e.getMessage() == null ? "" : ": " + e.getMessage())), true);
         }
         if (result == null) {
-            return GateResult.inconclusive("gate '" + gate.name() + "' returned no result");
+            return new Measured(GateResult.inconclusive("gate '" + gate.name() + "' returned no result"), true);
         }
-        return result;
+        return new Measured(result, false);
     }
 }

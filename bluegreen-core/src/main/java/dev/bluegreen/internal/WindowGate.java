@@ -2,68 +2,108 @@ package dev.bluegreen.internal;
 
 import dev.bluegreen.ConfigurationException;
 import dev.bluegreen.GateContext;
+import dev.bluegreen.GateEvaluation;
 import dev.bluegreen.GateResult;
 import dev.bluegreen.GateStatus;
 import dev.bluegreen.HealthGate;
 import dev.bluegreen.ObservationWindow;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
 /** The {@link ObservationWindow} implementation. */
 public final class WindowGate implements ObservationWindow {
     private final String name;
     private final HealthGate gate;
     private final Duration interval;
-    private final Duration duration;
+    private final int evaluations;
+    private final Duration initialDelay;
     private final int failureLimit;
     private final int inconclusiveLimit;
+    private final int consecutiveErrorLimit;
 
     private WindowGate(Builder builder) {
         this.name = builder.name != null ? builder.name : "window(" + builder.gate.name() + ")";
         this.gate = builder.gate;
         this.interval = builder.interval;
-        this.duration = builder.duration;
+        this.evaluations = builder.count != null ? builder.count
+                : (int) Math.max(1, builder.duration.toNanos() / builder.interval.toNanos());
+        this.initialDelay = builder.initialDelay;
         this.failureLimit = builder.failureLimit;
         this.inconclusiveLimit = builder.inconclusiveLimit;
+        this.consecutiveErrorLimit = builder.consecutiveErrorLimit;
     }
 
     @Override
     public GateResult evaluate(GateContext context) throws InterruptedException {
-        int planned = evaluations();
-        int failures = 0;
-        int inconclusives = 0;
-        GateResult last = null;
-        for (int done = 1; done <= planned; done++) {
+        Tally tally = new Tally();
+        context.time().sleep(initialDelay);
+        for (int done = 1; done <= evaluations; done++) {
             context.time().sleep(interval);
-            last = Gates.evaluate(gate, context);
+            Gates.Measured measured = Gates.measure(gate, context);
+            GateResult last = measured.result();
+            tally.add(new GateEvaluation(gate.name(), context.stage(), last, context.time().now()), measured.error());
             context.reportInterim(name, last);
-            if (last.status() == GateStatus.FAILED) {
-                failures++;
-            } else if (last.status() == GateStatus.INCONCLUSIVE) {
-                inconclusives++;
+            if (tally.failed > failureLimit) {
+                return tally.verdict(GateResult.failed(tally.failed + " of " + done + " evaluations of '" + gate.name()
+                        + "' failed, more than the limit of " + failureLimit + "; last: " + last.reason()), last);
             }
-            if (failures > failureLimit) {
-                return tally(GateResult.failed(failures + " of " + done + " evaluations of '" + gate.name()
-                        + "' failed, more than the limit of " + failureLimit + "; last: " + last.reason()),
-                        done, failures, inconclusives, last);
+            if (tally.inconclusive > inconclusiveLimit) {
+                return tally.verdict(GateResult.inconclusive(tally.inconclusive + " of " + done + " evaluations of '"
+                        + gate.name() + "' were inconclusive, more than the limit of " + inconclusiveLimit + "; last: "
+                        + last.reason()), last);
             }
-            if (inconclusives > inconclusiveLimit) {
-                return tally(GateResult.inconclusive(inconclusives + " of " + done + " evaluations of '" + gate.name()
-                        + "' were inconclusive, more than the limit of " + inconclusiveLimit + "; last: " + last.reason()),
-                        done, failures, inconclusives, last);
+            if (tally.consecutiveErrors > consecutiveErrorLimit) {
+                return tally.verdict(GateResult.failed(tally.consecutiveErrors + " evaluations of '" + gate.name()
+                        + "' in a row threw, more than the limit of " + consecutiveErrorLimit + "; last: "
+                        + last.reason()), last);
             }
         }
-        return tally(GateResult.passed("'" + gate.name() + "' held for " + duration + ": " + planned
-                + " evaluations every " + interval + ", " + failures + " failed (limit " + failureLimit + "), "
-                + inconclusives + " inconclusive (limit " + inconclusiveLimit + ")"),
-                planned, failures, inconclusives, last);
+        GateResult last = tally.parts.get(tally.parts.size() - 1).result();
+        if (tally.errors == evaluations) {
+            return tally.verdict(GateResult.inconclusive("every one of the " + evaluations + " evaluations of '"
+                    + gate.name() + "' threw, so nothing was measured; last: " + last.reason()), last);
+        }
+        return tally.verdict(GateResult.passed("'" + gate.name() + "' held for " + duration() + ": " + evaluations
+                + " evaluations every " + interval + ", " + tally.failed + " failed (limit " + failureLimit + "), "
+                + tally.inconclusive + " inconclusive (limit " + inconclusiveLimit + ")"
+                + (tally.errors == 0 ? "" : ", " + tally.errors + " threw (at most " + consecutiveErrorLimit
+                + " in a row)")), last);
     }
 
-    private static GateResult tally(GateResult verdict, int done, int failures, int inconclusives, GateResult last) {
-        return verdict.withMeasurement("evaluations", done)
-                .withMeasurement("failed", failures)
-                .withMeasurement("inconclusive", inconclusives)
-                .withMeasurements(last.measurements());
+    /** The counts of one run of the window, and every evaluation with its time. */
+    private static final class Tally {
+        final List<GateEvaluation> parts = new ArrayList<>();
+        int failed;
+        int inconclusive;
+        int errors;
+        int consecutiveErrors;
+
+        void add(GateEvaluation evaluation, boolean error) {
+            parts.add(evaluation);
+            if (error) {
+                errors++;
+                consecutiveErrors++;
+                return;
+            }
+            consecutiveErrors = 0;
+            if (evaluation.result().status() == GateStatus.FAILED) {
+                failed++;
+            } else if (evaluation.result().status() == GateStatus.INCONCLUSIVE) {
+                inconclusive++;
+            }
+        }
+
+        GateResult verdict(GateResult verdict, GateResult last) {
+            GateResult counted = verdict.withMeasurement("evaluations", parts.size())
+                    .withMeasurement("failed", failed)
+                    .withMeasurement("inconclusive", inconclusive);
+            if (errors > 0) {
+                counted = counted.withMeasurement("errors", errors);
+            }
+            return counted.withMeasurements(last.measurements()).withParts(parts);
+        }
     }
 
     @Override
@@ -78,12 +118,17 @@ public final class WindowGate implements ObservationWindow {
 
     @Override
     public Duration duration() {
-        return duration;
+        return initialDelay.plus(interval.multipliedBy(evaluations));
     }
 
     @Override
     public int evaluations() {
-        return (int) Math.max(1, duration.toNanos() / interval.toNanos());
+        return evaluations;
+    }
+
+    @Override
+    public Duration initialDelay() {
+        return initialDelay;
     }
 
     @Override
@@ -97,9 +142,15 @@ public final class WindowGate implements ObservationWindow {
     }
 
     @Override
+    public int consecutiveErrorLimit() {
+        return consecutiveErrorLimit;
+    }
+
+    @Override
     public String toString() {
-        return name + "[every " + interval + " for " + duration + ", failureLimit=" + failureLimit
-                + ", inconclusiveLimit=" + inconclusiveLimit + "]";
+        return name + "[" + evaluations + " evaluations every " + interval
+                + (initialDelay.isZero() ? "" : " after " + initialDelay) + ", failureLimit=" + failureLimit
+                + ", inconclusiveLimit=" + inconclusiveLimit + ", consecutiveErrorLimit=" + consecutiveErrorLimit + "]";
     }
 
     /** The {@link ObservationWindow.Builder} implementation. */
@@ -107,9 +158,12 @@ public final class WindowGate implements ObservationWindow {
         private final HealthGate gate;
         private String name;
         private Duration interval = DEFAULT_INTERVAL;
-        private Duration duration = DEFAULT_DURATION;
+        private Duration duration;
+        private Integer count;
+        private Duration initialDelay = DEFAULT_INITIAL_DELAY;
         private int failureLimit = DEFAULT_FAILURE_LIMIT;
         private int inconclusiveLimit = DEFAULT_INCONCLUSIVE_LIMIT;
+        private int consecutiveErrorLimit = DEFAULT_CONSECUTIVE_ERROR_LIMIT;
 
         /**
          * @param gate the gate to observe; never null
@@ -137,6 +191,18 @@ public final class WindowGate implements ObservationWindow {
         }
 
         @Override
+        public Builder count(int count) {
+            this.count = Checks.atLeast("window count", 1, count);
+            return this;
+        }
+
+        @Override
+        public Builder initialDelay(Duration delay) {
+            this.initialDelay = Checks.notNegative("window initial delay", delay);
+            return this;
+        }
+
+        @Override
         public Builder failureLimit(int limit) {
             this.failureLimit = Checks.atLeast("failure limit", 0, limit);
             return this;
@@ -149,10 +215,24 @@ public final class WindowGate implements ObservationWindow {
         }
 
         @Override
+        public Builder consecutiveErrorLimit(int limit) {
+            this.consecutiveErrorLimit = Checks.atLeast("consecutive error limit", 0, limit);
+            return this;
+        }
+
+        @Override
         public ObservationWindow build() {
-            if (interval.compareTo(duration) > 0) {
-                throw new ConfigurationException("window interval " + interval + " is longer than its duration "
-                        + duration + "; expected an interval no longer than the duration");
+            if (duration != null && count != null) {
+                throw new ConfigurationException("window of '" + gate.name() + "' has both a duration (" + duration
+                        + ") and a count (" + count + "); expected one of them");
+            }
+            if (count == null) {
+                Duration length = duration != null ? duration : DEFAULT_DURATION;
+                if (interval.compareTo(length) > 0) {
+                    throw new ConfigurationException("window interval " + interval + " is longer than its duration "
+                            + length + "; expected an interval no longer than the duration");
+                }
+                duration = length;
             }
             return new WindowGate(this);
         }
