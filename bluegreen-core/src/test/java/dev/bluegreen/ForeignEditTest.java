@@ -2,6 +2,7 @@ package dev.bluegreen;
 
 import dev.bluegreen.event.ReleaseEvent;
 import dev.bluegreen.event.RouteChanged;
+import dev.bluegreen.event.StepStarted;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -85,6 +86,41 @@ class ForeignEditTest {
         assertEquals(Color.BLUE, routeChanges().get(0).seen().live());
         assertFalse(result.step("rollback").isPresent());
         assertFalse(result.step("retire-previous").isPresent());
+    }
+
+    @Test
+    void aSlowListenerNeverHoldsUpTheAdaptersWatchThreadWhichOnlySignalsTheRelease() throws Exception {
+        CountDownLatch listening = new CountDownLatch(1);
+        CountDownLatch listenerMayReturn = new CountDownLatch(1);
+        ReleaseEngine slowListener = ReleaseEngine.builder().time(time).releaseIds(() -> "r-1").listener(events::add)
+                .listener(event -> {
+                    if (event instanceof StepStarted && ((StepStarted) event).step().equals("observe")) {
+                        listening.countDown();
+                        try {
+                            listenerMayReturn.await();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }
+                }).build();
+        ReleaseExecution execution = slowListener.start(platform.plan().build());
+        assertTrue(listening.await(5, TimeUnit.SECONDS));
+
+        // the operator's switch is delivered to the release's watch on the caller's thread, as an informer would
+        CompletableFuture<Void> delivered = CompletableFuture.runAsync(() -> platform.foreignSwitch(Color.BLUE));
+        try {
+            delivered.get(5, TimeUnit.SECONDS);
+            assertTrue(routeChanges().isEmpty(), "the event is emitted by the release, not on the watch thread");
+        } finally {
+            listenerMayReturn.countDown();
+        }
+        ReleaseResult result = execution.await(Duration.ofSeconds(10)).orElseThrow();
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertEquals(1, routeChanges().size());
+        assertEquals(Color.BLUE, routeChanges().get(0).seen().live());
+        assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "foreign switch ->blue"), platform.writes());
     }
 
     @Test

@@ -78,6 +78,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One release (or the recovery of one), from {@link Phase#PENDING} to a terminal phase, on one
@@ -123,6 +124,8 @@ final class ReleaseRun implements ReleaseExecution {
     private LockKeeper keeper;
     private volatile RouteWatch routeWatch;
     private volatile RouteState latestRoute;
+    /** The first change of the router by someone else, seen by the watch, until the release thread reports it. */
+    private final AtomicReference<RouteChanged> unreportedRouteChange = new AtomicReference<>();
     private volatile Set<Color> expectedRoute = Set.of();
     private volatile boolean routeGuard;
     /** Whether the route was read after the run's last write (then it is the final read). */
@@ -338,6 +341,10 @@ final class ReleaseRun implements ReleaseExecution {
     /** Brings a release that failed before being committed to a safe end. */
     private void recover(BlueGreenException cause) {
         failWith(cause);
+        RouteChanged seen = unreportedRouteChange.getAndSet(null);
+        if (seen != null) {
+            events.emit(seen);
+        }
         if (cause instanceof LockLostException) {
             warnings.add("the release lock was lost: another release may be acting, so this one wrote nothing more; "
                     + describeColors());
@@ -526,7 +533,12 @@ final class ReleaseRun implements ReleaseExecution {
         routeWatch = switcher.watch(route, this::onRoute);
     }
 
-    /** Called on the adapter's thread with each change of the router. */
+    /**
+     * Called on the adapter's thread with each change of the router. It must be quick and must not
+     * block, so it only signals the release: the {@link RouteChanged} event is emitted by the
+     * release's own thread when it stops for the change (listeners may be slow, and the adapter's
+     * watch thread may serve other releases too).
+     */
     private void onRoute(RouteState state) {
         latestRoute = state;
         if (!routeGuard || (state.live() != null && expectedRoute.contains(state.live()))) {
@@ -538,9 +550,8 @@ final class ReleaseRun implements ReleaseExecution {
                         + ": it now " + (state.live() == null ? "selects no single color (" + state.problem() + ")"
                         : "selects " + state.live()) + ", but the release expected " + expectedRoute
                         + "; the release stops without switching, retiring or rolling back anything");
-        if (control.routeChanged() == null) {
-            events.emit(new RouteChanged(id, app.app(), app.namespace(), clock.now(), expected, state));
-        }
+        unreportedRouteChange.compareAndSet(null, new RouteChanged(id, app.app(), app.namespace(), clock.now(),
+                expected, state));
         control.routeChanged(change);
     }
 
