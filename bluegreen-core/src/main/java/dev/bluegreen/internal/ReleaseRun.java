@@ -233,6 +233,9 @@ final class ReleaseRun implements ReleaseExecution {
         if (!executed.compareAndSet(false, true)) {
             throw new IllegalStateException(subject() + " already ran");
         }
+        // A release that recovers an unfinished one first runs the recovery nested on its own thread:
+        // the recovery must give the log context back, not clear it.
+        String outerRelease = MDC.get(MDC_KEY);
         MDC.put(MDC_KEY, id);
         try {
             LOG.info("{} to {} started via {} (holder {})", subject(), version, switcher.target(), holder);
@@ -263,7 +266,11 @@ final class ReleaseRun implements ReleaseExecution {
             done.complete(result);
             return result;
         } finally {
-            MDC.remove(MDC_KEY);
+            if (outerRelease == null) {
+                MDC.remove(MDC_KEY);
+            } else {
+                MDC.put(MDC_KEY, outerRelease);
+            }
         }
     }
 
