@@ -353,9 +353,10 @@ final class ReleaseRun implements ReleaseExecution {
             events.emit(seen);
         }
         if (cause instanceof LockLostException) {
-            warnings.add("the release lock was lost: another release may be acting, so this one wrote nothing more; "
-                    + describeColors());
-            move(Phase.FAILED);
+            control.lockLost((LockLostException) cause);
+        }
+        if (control.lockLost() != null) {
+            stopLockLost();
             return;
         }
         if (cause instanceof RouteChangedException) {
@@ -377,10 +378,17 @@ final class ReleaseRun implements ReleaseExecution {
     private void abort() {
         move(Phase.ABORTING);
         routeGuard = false;
+        if (record != null) {
+            journalQuietly(record.at(Phase.ABORTING, "abort"));
+        }
+        if (control.lockLost() != null) {
+            stopLockLost();
+            return;
+        }
         compensate();
         discardCandidate();
         runRemainingCleanUps();
-        move(compensationFailed ? Phase.FAILED : Phase.ABORTED);
+        endRecovery(Phase.ABORTED);
     }
 
     private void rollBack(BlueGreenException cause) {
@@ -394,6 +402,10 @@ final class ReleaseRun implements ReleaseExecution {
         }
         move(Phase.ROLLING_BACK);
         journalQuietly(record.at(Phase.ROLLING_BACK, "rollback"));
+        if (control.lockLost() != null) {
+            stopLockLost();
+            return;
+        }
         Duration timeout = plan.timeout(StandardStep.SWITCH);
         Attempt back = runRecovery("rollback", timeout, deadline -> switchBack(cause.getMessage(), deadline));
         if (!back.ok()) {
@@ -407,7 +419,38 @@ final class ReleaseRun implements ReleaseExecution {
         compensate();
         discardCandidate();
         runRemainingCleanUps();
-        move(compensationFailed ? Phase.FAILED : Phase.ROLLED_BACK);
+        endRecovery(Phase.ROLLED_BACK);
+    }
+
+    /**
+     * Ends an abort or a rollback: in {@code done}, unless a compensation failed, or the lock was
+     * lost on the way (then what was skipped since is in the warnings).
+     */
+    private void endRecovery(Phase done) {
+        if (control.lockLost() != null) {
+            stopLockLost();
+            return;
+        }
+        move(compensationFailed ? Phase.FAILED : done);
+    }
+
+    /**
+     * Ends the release without another write once its lock is lost (invariant I4): another
+     * release may be acting on the app now, so nothing is switched back, given up or compensated,
+     * and the record and lock are left to the new holder. The error is the lost lock; what the
+     * release was doing when it found out is kept as suppressed.
+     */
+    private void stopLockLost() {
+        if (!(error instanceof LockLostException)) {
+            LockLostException lost = control.lockLost();
+            if (error != null) {
+                lost.addSuppressed(error);
+            }
+            error = lost;
+        }
+        warnings.add("the release lock was lost: another release may be acting, so this one wrote nothing more; "
+                + describeColors());
+        move(Phase.FAILED);
     }
 
     // ---------------------------------------------------------------- recovering a crashed release
@@ -450,7 +493,7 @@ final class ReleaseRun implements ReleaseExecution {
             discardCandidate();
             failWith(new BlueGreenException(subject() + " was rolled back by recovery: its process was lost at step '"
                     + crashed.step() + "' in phase " + crashed.phase()));
-            move(compensationFailed ? Phase.FAILED : Phase.ROLLED_BACK);
+            endRecovery(Phase.ROLLED_BACK);
             return;
         }
         rollForward(crashed);
@@ -591,19 +634,33 @@ final class ReleaseRun implements ReleaseExecution {
         routeFresh = false;
     }
 
-    /** Writes the record through the lock before a step that changes something. */
+    /**
+     * Writes the record through the lock before a step that changes something. A write refused
+     * because someone else holds the lock now marks the lock lost, so that the release stops at
+     * once instead of at the next renewal: it must not write anything more.
+     *
+     * @throws LockLostException when someone else holds the lock; nothing was written
+     */
     void journal(ReleaseRecord next) {
         ReleaseRecord stamped = next.stamped(holder, clock.now());
         LockHandle handle = lock;
         if (handle != null) {
-            handle.write(stamped);
+            try {
+                handle.write(stamped);
+            } catch (LockLostException e) {
+                control.lockLost(e);
+                throw e;
+            }
         }
         record = stamped;
     }
 
+    /** Writes the record; a failure is a warning, a lost lock is marked (callers check {@link RunControl#lockLost()}). */
     private void journalQuietly(ReleaseRecord next) {
         try {
             journal(next);
+        } catch (LockLostException e) {
+            record = next;
         } catch (RuntimeException e) {
             warnings.add("the release record could not be written (" + next.phase() + "): " + e.getMessage());
             record = next;
@@ -757,6 +814,12 @@ final class ReleaseRun implements ReleaseExecution {
 
     private void compensate() {
         while (!compensations.isEmpty()) {
+            if (control.lockLost() != null) {
+                warnings.add("the release lock was lost, so these compensations did not run: "
+                        + compensations.stream().map(CustomStep::name).toList());
+                compensations.clear();
+                return;
+            }
             CustomStep step = compensations.pop();
             StepAction compensation = step.compensation().orElseThrow();
             String name = "compensate:" + step.name();
