@@ -301,6 +301,10 @@ final class ReleaseRun implements ReleaseExecution {
                 warnings.add("cancelled after the release was committed; skipped: " + names(steps.subList(i, steps.size())));
                 break;
             }
+            if (!recordStep(step)) {
+                recover(control.lockLost());
+                return;
+            }
             Attempt attempt = runPlanned(step);
             if (attempt.ok() && step.standardStep().orElse(null) == StandardStep.PREFLIGHT && pendingRecovery != null) {
                 attempt = recoverFirst(step);
@@ -665,6 +669,30 @@ final class ReleaseRun implements ReleaseExecution {
             warnings.add("the release record could not be written (" + next.phase() + "): " + e.getMessage());
             record = next;
         }
+    }
+
+    /**
+     * Writes the record naming the step about to run, before it starts (and before its
+     * {@link StepStarted} event), so that status queries and a recovery after a crash name the
+     * step the release was in, not the last one that wrote. Nothing is written before the lock is
+     * taken, nor when the record already names the step. A store failure is a warning here: the
+     * steps that change something write the record themselves, strictly.
+     *
+     * @return false when the lock turned out to be lost
+     */
+    private boolean recordStep(PlannedStep step) {
+        ReleaseRecord current = record;
+        if (lock == null || current == null || (current.phase() == phase && current.step().equals(step.name()))) {
+            return true;
+        }
+        try {
+            journal(current.at(phase, step.name()));
+        } catch (LockLostException e) {
+            return false;
+        } catch (RuntimeException e) {
+            warnings.add("the release record could not be written before step '" + step.name() + "': " + e.getMessage());
+        }
+        return true;
     }
 
     private void renewIfDue() {
@@ -1048,7 +1076,9 @@ final class ReleaseRun implements ReleaseExecution {
 
     private Attempt runCustom(CustomStep custom) {
         Attempt attempt = runStep(custom.name(), custom.timeout(), true, true, deadline -> {
-            journal(record.at(phase, custom.name()));
+            if (record.phase() != phase || !record.step().equals(custom.name())) {
+                journal(record.at(phase, custom.name()));
+            }
             deadline.interruptibly(() -> {
                 custom.action().run(new RunStepContext(custom.name(), custom.timeout()));
                 return null;
