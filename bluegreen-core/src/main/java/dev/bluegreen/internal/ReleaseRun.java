@@ -147,6 +147,8 @@ final class ReleaseRun implements ReleaseExecution {
     private final List<StepRecord> timeline = new ArrayList<>();
     final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final Deque<CustomStep> compensations = new ArrayDeque<>();
+    /** Custom steps a recovered release completed that the recovering plan does not have. */
+    private final List<String> unknownCompletedSteps = new ArrayList<>();
     final List<GateEvaluation> gateEvaluations = Collections.synchronizedList(new ArrayList<>());
     private final Deque<CleanUp> cleanUps = new ConcurrentLinkedDeque<>();
     private BlueGreenException error;
@@ -481,6 +483,11 @@ final class ReleaseRun implements ReleaseExecution {
                 move(Phase.FAILED);
                 return;
             }
+            if (crashed.switchSent() && !crashed.committed()) {
+                // The dead process may have sent its switch without seeing the answer, and the write may
+                // still be applied: fence the router before trusting a read that shows the previous color.
+                switchOutcome = SwitchOutcome.UNKNOWN;
+            }
             Attempt back = runRecovery("rollback", plan.timeout(StandardStep.SWITCH),
                     deadline -> switchBack("recovering release " + id + " after its process was lost", deadline));
             if (!back.ok()) {
@@ -488,11 +495,7 @@ final class ReleaseRun implements ReleaseExecution {
                 move(Phase.FAILED);
                 return;
             }
-            for (String name : crashed.completedSteps()) {
-                plan.steps().stream().flatMap(s -> s.customStep().stream())
-                        .filter(c -> c.name().equals(name) && c.compensation().isPresent())
-                        .forEach(compensations::push);
-            }
+            loadCompensations(crashed);
             compensate();
             discardCandidate();
             failWith(new BlueGreenException(subject() + " was rolled back by recovery: its process was lost at step '"
@@ -501,6 +504,23 @@ final class ReleaseRun implements ReleaseExecution {
             return;
         }
         rollForward(crashed);
+    }
+
+    /**
+     * Takes the compensations of the custom steps the crashed release completed from this plan, in
+     * the order they completed (so they run in reverse); a completed step this plan does not have
+     * is named in a warning if compensating comes to pass.
+     */
+    private void loadCompensations(ReleaseRecord crashed) {
+        for (String name : crashed.completedSteps()) {
+            Optional<CustomStep> step = plan.steps().stream().flatMap(s -> s.customStep().stream())
+                    .filter(c -> c.name().equals(name)).findFirst();
+            if (step.isEmpty()) {
+                unknownCompletedSteps.add(name);
+            } else if (step.get().compensation().isPresent()) {
+                compensations.push(step.get());
+            }
+        }
     }
 
     private void rollForward(ReleaseRecord crashed) {
@@ -522,6 +542,8 @@ final class ReleaseRun implements ReleaseExecution {
             acquire(crashed.at(crashed.phase(), "recover"), deadline);
             startWatching(route, crashed.committed() ? Set.of(crashed.to()) : Set.of(crashed.from(), crashed.to()));
             candidate = new Candidate(crashed.to(), version, "recovered", environments.describe(crashed.to()), "");
+            // the crashed release deployed it (it runs the release's version): give it up if finishing fails
+            deployAttempted = true;
             return Done.of("took over the release lock of " + app + " to finish " + crashed + "; " + target);
         });
         if (!acquired.ok()) {
@@ -530,6 +552,8 @@ final class ReleaseRun implements ReleaseExecution {
             move(Phase.ABORTED);
             return;
         }
+        // should finishing fail, the release aborts or rolls back: its completed steps are compensated then
+        loadCompensations(crashed);
         try {
             rollForwardSteps(crashed);
         } catch (BlueGreenException e) {
@@ -538,6 +562,16 @@ final class ReleaseRun implements ReleaseExecution {
     }
 
     private void rollForwardSteps(ReleaseRecord crashed) {
+        if (!crashed.switchSent()) {
+            // No traffic went to the new color yet, and the record does not say its smoke tests passed.
+            enter(Phase.PREPARING, StandardStep.PRE_SWITCH_GATES.stepName());
+            Attempt gated = runStep(StandardStep.PRE_SWITCH_GATES.stepName(), plan.timeout(StandardStep.PRE_SWITCH_GATES),
+                    false, true, new PreSwitchGatesStep(this));
+            if (!gated.ok()) {
+                recover(gated.error());
+                return;
+            }
+        }
         if (!crashed.committed()) {
             enter(Phase.SWITCHING, StandardStep.SWITCH.stepName());
             Attempt switched = runStep(StandardStep.SWITCH.stepName(), plan.timeout(StandardStep.SWITCH), false, true,
@@ -841,6 +875,11 @@ final class ReleaseRun implements ReleaseExecution {
     }
 
     private void compensate() {
+        for (String name : unknownCompletedSteps) {
+            warnings.add("custom step '" + name + "' completed in release " + id + ", but this plan has no step of "
+                    + "that name: its compensation, if it has one, did not run; undo it by hand");
+        }
+        unknownCompletedSteps.clear();
         while (!compensations.isEmpty()) {
             if (control.lockLost() != null) {
                 warnings.add("the release lock was lost, so these compensations did not run: "
@@ -886,6 +925,10 @@ final class ReleaseRun implements ReleaseExecution {
             }
             EnvironmentState now = environments.read(to, deadline);
             colors.put(to, now);
+            if (mode == Mode.RECOVER && (!now.exists() || !version.equals(now.version()))) {
+                return Done.skipped(environments.describe(to) + " does not run " + version + " (" + now + "): the "
+                        + "recovered release's candidate is not there, so there is nothing to give up");
+            }
             if (!stillOurs(now)) {
                 warnings.add(environments.describe(to) + " was not given up: someone else changed it since the release "
                         + "decided to deploy to it (" + (targetAtStart == null ? "" : "generation "
