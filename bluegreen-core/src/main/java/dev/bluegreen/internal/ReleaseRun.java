@@ -1111,7 +1111,8 @@ final class ReleaseRun implements ReleaseExecution {
                 Duration retention = plan.retention().scaleDownAfter().orElse(Duration.ZERO);
                 return runStep(step.name(), retention.plus(timeout), cancellable, true, new RetireStep(this));
             case CLEAN_UP:
-                return runStep(step.name(), timeout, cancellable, false, this::runCleanUpActions);
+                // Not cancellable: a cancel would leave temporary resources behind; the timeout still bounds it.
+                return runStep(step.name(), timeout, false, false, this::runCleanUpActions);
             default:
                 throw new IllegalStateException("no work defined for standard step " + standard);
         }
@@ -1155,6 +1156,8 @@ final class ReleaseRun implements ReleaseExecution {
         ScheduledFuture<?> expiry = engine.scheduler().schedule(deadline::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
         Attempt attempt;
         try (StepDeadline.Scope ignored = deadline.activate()) {
+            // A stop that arrived before the work began (a listener of StepStarted may cancel) keeps it from running.
+            deadline.checkStopping();
             Done result = work.run(deadline);
             attempt = new Attempt(result.skipped() ? StepStatus.SKIPPED : StepStatus.SUCCEEDED, result.detail(), null);
         } catch (Throwable t) {
