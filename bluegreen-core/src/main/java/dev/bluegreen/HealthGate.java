@@ -4,7 +4,7 @@ import dev.bluegreen.internal.CompositeGate;
 import dev.bluegreen.internal.NamedGate;
 import dev.bluegreen.internal.WindowGate;
 
-import java.util.List;
+import java.util.Arrays;
 
 /**
  * Decides whether a version is healthy enough to go on: {@link GateStatus#PASSED passed},
@@ -57,9 +57,11 @@ public interface HealthGate {
      * @param name  the composite's name; never blank
      * @param gates at least one gate; never null
      * @return the composite gate
+     * @throws ConfigurationException when the name is blank, or {@code gates} is null, empty or holds
+     *                                a null, naming its position
      */
     static HealthGate allOf(String name, HealthGate... gates) {
-        return new CompositeGate(name, CompositeGate.Mode.ALL_OF, List.of(gates));
+        return new CompositeGate(name, CompositeGate.Mode.ALL_OF, gates == null ? null : Arrays.asList(gates));
     }
 
     /**
@@ -69,9 +71,11 @@ public interface HealthGate {
      * @param name  the composite's name; never blank
      * @param gates at least one gate; never null
      * @return the composite gate
+     * @throws ConfigurationException when the name is blank, or {@code gates} is null, empty or holds
+     *                                a null, naming its position
      */
     static HealthGate anyOf(String name, HealthGate... gates) {
-        return new CompositeGate(name, CompositeGate.Mode.ANY_OF, List.of(gates));
+        return new CompositeGate(name, CompositeGate.Mode.ANY_OF, gates == null ? null : Arrays.asList(gates));
     }
 
     /**

@@ -13,7 +13,7 @@ import java.util.Set;
  * PENDING -> PREPARING -> SWITCHING -> OBSERVING -> FINISHING -> SUCCEEDED
  *   PENDING, PREPARING, SWITCHING (write not made) -> ABORTING -> ABORTED
  *   SWITCHING (write made), OBSERVING             -> ROLLING_BACK -> ROLLED_BACK
- *   PENDING (recovering a crashed release)        -> ROLLING_BACK, or SWITCHING / OBSERVING / FINISHING (roll forward)
+ *   PENDING (recovering a crashed release)        -> ROLLING_BACK, or PREPARING / SWITCHING / OBSERVING / FINISHING (roll forward)
  *   any phase that is not terminal                -> FAILED
  * </pre>
  *

@@ -15,9 +15,11 @@ public enum RecoveryPolicy {
      */
     ROLL_BACK,
     /**
-     * Finish the unfinished release, only if its new color runs its version and is ready: switch
+     * Finish the unfinished release, only if its new color runs its version and is ready: run this
+     * plan's pre-switch gates (if its switch was never sent, since nothing says they passed), switch
      * to it (if not yet), verify, observe with this plan's post-switch gates, retire the previous
-     * color per this plan's retention. Refused, with nothing changed, when the new color is not healthy.
+     * color per this plan's retention. Refused, with nothing changed, when the new color is not
+     * healthy; a failure after that aborts or rolls back like a release, giving up the new color.
      */
     ROLL_FORWARD
 }

@@ -6,8 +6,8 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The durable record of one release, written before each step that changes something, so that a
- * release whose process crashed can be recovered (rolled back to {@code from}, or finished) instead
+ * The durable record of one release, written when each step starts and again before each write
+ * that changes something, so that a release whose process crashed can be recovered (rolled back to {@code from}, or finished) instead
  * of being forgotten. It is the release's run state as a value: a recovery rebuilds the release
  * from it.
  *

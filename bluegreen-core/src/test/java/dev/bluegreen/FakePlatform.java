@@ -42,6 +42,12 @@ final class FakePlatform {
         void run(Color color) throws Exception;
     }
 
+    /** A hook that also receives the deadline of the operation, e.g. to wait for the release's stop signal. */
+    @FunctionalInterface
+    interface DeadlineHook {
+        void run(Color color, Deadline deadline) throws Exception;
+    }
+
     enum Op { LIVE, CHECK_ROUTABLE, CHECK_DEPLOYABLE, READ, SWITCH, VERIFY, DEPLOY, AWAIT_READY, SCALE_DOWN, RESTORE }
 
     /** One color's environment. */
@@ -63,6 +69,7 @@ final class FakePlatform {
 
     private final Map<Color, Env> envs = new HashMap<>();
     private final Map<Op, Hook> hooks = Collections.synchronizedMap(new EnumMap<>(Op.class));
+    private final Map<Op, DeadlineHook> deadlineHooks = Collections.synchronizedMap(new EnumMap<>(Op.class));
     private final List<String> writes = Collections.synchronizedList(new ArrayList<>());
     private final List<Consumer<RouteState>> watchers = new CopyOnWriteArrayList<>();
     private final AtomicInteger routeRevision = new AtomicInteger(1);
@@ -71,6 +78,7 @@ final class FakePlatform {
     private final ReleaseStore store;
     private volatile Color live = Color.BLUE;
     private volatile boolean verifiable = true;
+    private volatile boolean deafWatch;
 
     FakePlatform() {
         this(TimeSource.system());
@@ -85,6 +93,49 @@ final class FakePlatform {
 
     FakePlatform on(Op op, Hook hook) {
         hooks.put(op, hook);
+        return this;
+    }
+
+    /** Runs {@code hook} with the operation's deadline, after the plain hook of the same operation. */
+    FakePlatform on(Op op, DeadlineHook hook) {
+        deadlineHooks.put(op, hook);
+        return this;
+    }
+
+    /**
+     * The next {@code op} on {@code color} pauses on its deadline until the release stops (cancel,
+     * lost lock, route change), then takes effect anyway: a write in flight is never interrupted.
+     * The returned latch counts down once the pause began; {@link #stopsSeen()} then lists the
+     * stop the pause saw and whether the thread was interrupted.
+     */
+    CountDownLatch pauseUntilStopped(Op op, Color color) {
+        CountDownLatch paused = new CountDownLatch(1);
+        on(op, (DeadlineHook) (c, deadline) -> {
+            if (!c.equals(color) || paused.getCount() == 0) {
+                return;
+            }
+            paused.countDown();
+            try {
+                deadline.pause(Duration.ofMinutes(1));
+                stopsSeen.add(op + " paused until its deadline");
+            } catch (BlueGreenException stop) {
+                stopsSeen.add(op + " saw " + stop.getClass().getSimpleName()
+                        + (Thread.currentThread().isInterrupted() ? ", interrupted" : ", not interrupted"));
+            }
+        });
+        return paused;
+    }
+
+    private final List<String> stopsSeen = new CopyOnWriteArrayList<>();
+
+    /** @return what the pauses of {@link #pauseUntilStopped} saw */
+    List<String> stopsSeen() {
+        return List.copyOf(stopsSeen);
+    }
+
+    /** The router's watch never reports a change (a lagging watch); its latest() still reads the router. */
+    FakePlatform withDeafWatch() {
+        deafWatch = true;
         return this;
     }
 
@@ -168,12 +219,22 @@ final class FakePlatform {
     }
 
     private void hook(Op op, Color color) {
+        hook(op, color, null);
+    }
+
+    private void hook(Op op, Color color, Deadline deadline) {
         Hook hook = hooks.get(op);
-        if (hook == null) {
+        DeadlineHook deadlineHook = deadline == null ? null : deadlineHooks.get(op);
+        if (hook == null && deadlineHook == null) {
             return;
         }
         try {
-            hook.run(color);
+            if (hook != null) {
+                hook.run(color);
+            }
+            if (deadlineHook != null) {
+                deadlineHook.run(color, deadline);
+            }
         } catch (RuntimeException e) {
             throw e;
         } catch (InterruptedException e) {
@@ -245,7 +306,7 @@ final class FakePlatform {
 
             @Override
             public RouteState read(Deadline deadline) {
-                hook(Op.LIVE, live);
+                hook(Op.LIVE, live, deadline);
                 return route();
             }
 
@@ -256,7 +317,7 @@ final class FakePlatform {
 
             @Override
             public SwitchResult switchTo(Color color, RouteState decidedOn, Deadline deadline) {
-                hook(Op.SWITCH, color);
+                hook(Op.SWITCH, color, deadline);
                 if (conflictsToThrow.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                     throw new SwitchConflictException(target(), decidedOn.revision(), "conflict on " + target(), null);
                 }
@@ -295,7 +356,9 @@ final class FakePlatform {
 
             @Override
             public RouteWatch watch(RouteState from, Consumer<RouteState> onChange) {
-                watchers.add(onChange);
+                if (!deafWatch) {
+                    watchers.add(onChange);
+                }
                 return new RouteWatch() {
                     @Override
                     public RouteState latest() {
@@ -317,7 +380,7 @@ final class FakePlatform {
                 return Optional.of(color -> new VerificationWatch() {
                     @Override
                     public TrafficVerification await(Deadline deadline) {
-                        hook(Op.VERIFY, color);
+                        hook(Op.VERIFY, color, deadline);
                         if (!live.equals(color)) {
                             throw new VerificationException(target() + " does not reach " + color + ": it selects " + live);
                         }
@@ -354,7 +417,7 @@ final class FakePlatform {
 
             @Override
             public EnvironmentState read(Color color, Deadline deadline) {
-                hook(Op.READ, color);
+                hook(Op.READ, color, deadline);
                 return state(color);
             }
 
@@ -365,7 +428,7 @@ final class FakePlatform {
 
             @Override
             public Candidate deploy(EnvironmentState decidedOn, String version, int replicas, Deadline deadline) {
-                hook(Op.DEPLOY, decidedOn.color());
+                hook(Op.DEPLOY, decidedOn.color(), deadline);
                 synchronized (FakePlatform.this) {
                     Env env = changeable(decidedOn);
                     env.version = version;
@@ -382,7 +445,7 @@ final class FakePlatform {
 
             @Override
             public EnvironmentState awaitReady(Candidate candidate, Deadline deadline) {
-                hook(Op.AWAIT_READY, candidate.color());
+                hook(Op.AWAIT_READY, candidate.color(), deadline);
                 CompletableFuture<Void> block = readinessBlock;
                 if (block != null) {
                     readinessWaiting.countDown();
@@ -398,16 +461,16 @@ final class FakePlatform {
 
             @Override
             public EnvironmentState retire(EnvironmentState decidedOn, Deadline deadline) {
-                return scaleDown(decidedOn);
+                return scaleDown(decidedOn, deadline);
             }
 
             @Override
             public EnvironmentState discard(EnvironmentState decidedOn, Deadline deadline) {
-                return scaleDown(decidedOn);
+                return scaleDown(decidedOn, deadline);
             }
 
-            private EnvironmentState scaleDown(EnvironmentState decidedOn) {
-                hook(Op.SCALE_DOWN, decidedOn.color());
+            private EnvironmentState scaleDown(EnvironmentState decidedOn, Deadline deadline) {
+                hook(Op.SCALE_DOWN, decidedOn.color(), deadline);
                 synchronized (FakePlatform.this) {
                     Env env = changeable(decidedOn);
                     env.desired = 0;
@@ -421,7 +484,7 @@ final class FakePlatform {
 
             @Override
             public EnvironmentState restore(EnvironmentState decidedOn, int replicas, Deadline deadline) {
-                hook(Op.RESTORE, decidedOn.color());
+                hook(Op.RESTORE, decidedOn.color(), deadline);
                 synchronized (FakePlatform.this) {
                     Env env = changeable(decidedOn);
                     env.desired = replicas;

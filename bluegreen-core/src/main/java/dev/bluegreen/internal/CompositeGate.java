@@ -31,13 +31,16 @@ public final class CompositeGate implements HealthGate {
     /**
      * @param name  the composite's name; never blank
      * @param mode  how verdicts combine; never null
-     * @param gates the parts, at least one, none null
+     * @param gates the parts, at least one, none null (a list that may hold nulls: they are
+     *              refused here with a message naming their position, not with a bare NullPointerException)
+     * @throws ConfigurationException when the name is blank or the parts are null, empty or hold a null
      */
     public CompositeGate(String name, Mode mode, List<HealthGate> gates) {
         this.name = Checks.nonBlank("gate name", name);
         this.mode = Checks.nonNull("mode", mode);
         if (gates == null || gates.isEmpty()) {
-            throw new ConfigurationException("composite gate '" + name + "' needs at least one gate, but got none");
+            throw new ConfigurationException("composite gate '" + name + "' needs at least one gate, but got "
+                    + (gates == null ? "null" : "none"));
         }
         for (int i = 0; i < gates.size(); i++) {
             if (gates.get(i) == null) {

@@ -189,7 +189,7 @@ public final class DefaultReleaseEngine implements ReleaseEngine {
         if (releaseIds == null) {
             return "r-" + newNonce() + newNonce();
         }
-        return Checks.dnsLabel("release id", releaseIds.get());
+        return Checks.dnsLabel("release id from the supplier given to ReleaseEngine.Builder.releaseIds", releaseIds.get());
     }
 
     String newNonce() {

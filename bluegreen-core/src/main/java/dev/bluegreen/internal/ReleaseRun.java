@@ -78,6 +78,7 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * One release (or the recovery of one), from {@link Phase#PENDING} to a terminal phase, on one
@@ -123,6 +124,8 @@ final class ReleaseRun implements ReleaseExecution {
     private LockKeeper keeper;
     private volatile RouteWatch routeWatch;
     private volatile RouteState latestRoute;
+    /** The first change of the router by someone else, seen by the watch, until the release thread reports it. */
+    private final AtomicReference<RouteChanged> unreportedRouteChange = new AtomicReference<>();
     private volatile Set<Color> expectedRoute = Set.of();
     private volatile boolean routeGuard;
     /** Whether the route was read after the run's last write (then it is the final read). */
@@ -144,6 +147,8 @@ final class ReleaseRun implements ReleaseExecution {
     private final List<StepRecord> timeline = new ArrayList<>();
     final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final Deque<CustomStep> compensations = new ArrayDeque<>();
+    /** Custom steps a recovered release completed that the recovering plan does not have. */
+    private final List<String> unknownCompletedSteps = new ArrayList<>();
     final List<GateEvaluation> gateEvaluations = Collections.synchronizedList(new ArrayList<>());
     private final Deque<CleanUp> cleanUps = new ConcurrentLinkedDeque<>();
     private BlueGreenException error;
@@ -230,6 +235,9 @@ final class ReleaseRun implements ReleaseExecution {
         if (!executed.compareAndSet(false, true)) {
             throw new IllegalStateException(subject() + " already ran");
         }
+        // A release that recovers an unfinished one first runs the recovery nested on its own thread:
+        // the recovery must give the log context back, not clear it.
+        String outerRelease = MDC.get(MDC_KEY);
         MDC.put(MDC_KEY, id);
         try {
             LOG.info("{} to {} started via {} (holder {})", subject(), version, switcher.target(), holder);
@@ -264,7 +272,11 @@ final class ReleaseRun implements ReleaseExecution {
             if (!done.isDone()) {
                 done.completeExceptionally(new IllegalStateException(subject() + " ended without a result"));
             }
-            MDC.remove(MDC_KEY);
+            if (outerRelease == null) {
+                MDC.remove(MDC_KEY);
+            } else {
+                MDC.put(MDC_KEY, outerRelease);
+            }
         }
     }
 
@@ -294,6 +306,10 @@ final class ReleaseRun implements ReleaseExecution {
             if (control.cancelled() != null && phase == Phase.FINISHING) {
                 warnings.add("cancelled after the release was committed; skipped: " + names(steps.subList(i, steps.size())));
                 break;
+            }
+            if (!recordStep(step)) {
+                recover(control.lockLost());
+                return;
             }
             Attempt attempt = runPlanned(step);
             if (attempt.ok() && step.standardStep().orElse(null) == StandardStep.PREFLIGHT && pendingRecovery != null) {
@@ -342,10 +358,15 @@ final class ReleaseRun implements ReleaseExecution {
     /** Brings a release that failed before being committed to a safe end. */
     private void recover(BlueGreenException cause) {
         failWith(cause);
+        RouteChanged seen = unreportedRouteChange.getAndSet(null);
+        if (seen != null) {
+            events.emit(seen);
+        }
         if (cause instanceof LockLostException) {
-            warnings.add("the release lock was lost: another release may be acting, so this one wrote nothing more; "
-                    + describeColors());
-            move(Phase.FAILED);
+            control.lockLost((LockLostException) cause);
+        }
+        if (control.lockLost() != null) {
+            stopLockLost();
             return;
         }
         if (cause instanceof RouteChangedException) {
@@ -367,10 +388,17 @@ final class ReleaseRun implements ReleaseExecution {
     private void abort() {
         move(Phase.ABORTING);
         routeGuard = false;
+        if (record != null) {
+            journalQuietly(record.at(Phase.ABORTING, "abort"));
+        }
+        if (control.lockLost() != null) {
+            stopLockLost();
+            return;
+        }
         compensate();
         discardCandidate();
         runRemainingCleanUps();
-        move(compensationFailed ? Phase.FAILED : Phase.ABORTED);
+        endRecovery(Phase.ABORTED);
     }
 
     private void rollBack(BlueGreenException cause) {
@@ -384,6 +412,10 @@ final class ReleaseRun implements ReleaseExecution {
         }
         move(Phase.ROLLING_BACK);
         journalQuietly(record.at(Phase.ROLLING_BACK, "rollback"));
+        if (control.lockLost() != null) {
+            stopLockLost();
+            return;
+        }
         Duration timeout = plan.timeout(StandardStep.SWITCH);
         Attempt back = runRecovery("rollback", timeout, deadline -> switchBack(cause.getMessage(), deadline));
         if (!back.ok()) {
@@ -397,7 +429,38 @@ final class ReleaseRun implements ReleaseExecution {
         compensate();
         discardCandidate();
         runRemainingCleanUps();
-        move(compensationFailed ? Phase.FAILED : Phase.ROLLED_BACK);
+        endRecovery(Phase.ROLLED_BACK);
+    }
+
+    /**
+     * Ends an abort or a rollback: in {@code done}, unless a compensation failed, or the lock was
+     * lost on the way (then what was skipped since is in the warnings).
+     */
+    private void endRecovery(Phase done) {
+        if (control.lockLost() != null) {
+            stopLockLost();
+            return;
+        }
+        move(compensationFailed ? Phase.FAILED : done);
+    }
+
+    /**
+     * Ends the release without another write once its lock is lost (invariant I4): another
+     * release may be acting on the app now, so nothing is switched back, given up or compensated,
+     * and the record and lock are left to the new holder. The error is the lost lock; what the
+     * release was doing when it found out is kept as suppressed.
+     */
+    private void stopLockLost() {
+        if (!(error instanceof LockLostException)) {
+            LockLostException lost = control.lockLost();
+            if (error != null) {
+                lost.addSuppressed(error);
+            }
+            error = lost;
+        }
+        warnings.add("the release lock was lost: another release may be acting, so this one wrote nothing more; "
+                + describeColors());
+        move(Phase.FAILED);
     }
 
     // ---------------------------------------------------------------- recovering a crashed release
@@ -424,6 +487,11 @@ final class ReleaseRun implements ReleaseExecution {
                 move(Phase.FAILED);
                 return;
             }
+            if (crashed.switchSent() && !crashed.committed()) {
+                // The dead process may have sent its switch without seeing the answer, and the write may
+                // still be applied: fence the router before trusting a read that shows the previous color.
+                switchOutcome = SwitchOutcome.UNKNOWN;
+            }
             Attempt back = runRecovery("rollback", plan.timeout(StandardStep.SWITCH),
                     deadline -> switchBack("recovering release " + id + " after its process was lost", deadline));
             if (!back.ok()) {
@@ -431,19 +499,32 @@ final class ReleaseRun implements ReleaseExecution {
                 move(Phase.FAILED);
                 return;
             }
-            for (String name : crashed.completedSteps()) {
-                plan.steps().stream().flatMap(s -> s.customStep().stream())
-                        .filter(c -> c.name().equals(name) && c.compensation().isPresent())
-                        .forEach(compensations::push);
-            }
+            loadCompensations(crashed);
             compensate();
             discardCandidate();
             failWith(new BlueGreenException(subject() + " was rolled back by recovery: its process was lost at step '"
                     + crashed.step() + "' in phase " + crashed.phase()));
-            move(compensationFailed ? Phase.FAILED : Phase.ROLLED_BACK);
+            endRecovery(Phase.ROLLED_BACK);
             return;
         }
         rollForward(crashed);
+    }
+
+    /**
+     * Takes the compensations of the custom steps the crashed release completed from this plan, in
+     * the order they completed (so they run in reverse); a completed step this plan does not have
+     * is named in a warning if compensating comes to pass.
+     */
+    private void loadCompensations(ReleaseRecord crashed) {
+        for (String name : crashed.completedSteps()) {
+            Optional<CustomStep> step = plan.steps().stream().flatMap(s -> s.customStep().stream())
+                    .filter(c -> c.name().equals(name)).findFirst();
+            if (step.isEmpty()) {
+                unknownCompletedSteps.add(name);
+            } else if (step.get().compensation().isPresent()) {
+                compensations.push(step.get());
+            }
+        }
     }
 
     private void rollForward(ReleaseRecord crashed) {
@@ -465,6 +546,8 @@ final class ReleaseRun implements ReleaseExecution {
             acquire(crashed.at(crashed.phase(), "recover"), deadline);
             startWatching(route, crashed.committed() ? Set.of(crashed.to()) : Set.of(crashed.from(), crashed.to()));
             candidate = new Candidate(crashed.to(), version, "recovered", environments.describe(crashed.to()), "");
+            // the crashed release deployed it (it runs the release's version): give it up if finishing fails
+            deployAttempted = true;
             return Done.of("took over the release lock of " + app + " to finish " + crashed + "; " + target);
         });
         if (!acquired.ok()) {
@@ -473,6 +556,8 @@ final class ReleaseRun implements ReleaseExecution {
             move(Phase.ABORTED);
             return;
         }
+        // should finishing fail, the release aborts or rolls back: its completed steps are compensated then
+        loadCompensations(crashed);
         try {
             rollForwardSteps(crashed);
         } catch (BlueGreenException e) {
@@ -481,6 +566,16 @@ final class ReleaseRun implements ReleaseExecution {
     }
 
     private void rollForwardSteps(ReleaseRecord crashed) {
+        if (!crashed.switchSent()) {
+            // No traffic went to the new color yet, and the record does not say its smoke tests passed.
+            enter(Phase.PREPARING, StandardStep.PRE_SWITCH_GATES.stepName());
+            Attempt gated = runStep(StandardStep.PRE_SWITCH_GATES.stepName(), plan.timeout(StandardStep.PRE_SWITCH_GATES),
+                    false, true, new PreSwitchGatesStep(this));
+            if (!gated.ok()) {
+                recover(gated.error());
+                return;
+            }
+        }
         if (!crashed.committed()) {
             enter(Phase.SWITCHING, StandardStep.SWITCH.stepName());
             Attempt switched = runStep(StandardStep.SWITCH.stepName(), plan.timeout(StandardStep.SWITCH), false, true,
@@ -530,7 +625,12 @@ final class ReleaseRun implements ReleaseExecution {
         routeWatch = switcher.watch(route, this::onRoute);
     }
 
-    /** Called on the adapter's thread with each change of the router. */
+    /**
+     * Called on the adapter's thread with each change of the router. It must be quick and must not
+     * block, so it only signals the release: the {@link RouteChanged} event is emitted by the
+     * release's own thread when it stops for the change (listeners may be slow, and the adapter's
+     * watch thread may serve other releases too).
+     */
     private void onRoute(RouteState state) {
         latestRoute = state;
         if (!routeGuard || (state.live() != null && expectedRoute.contains(state.live()))) {
@@ -542,9 +642,8 @@ final class ReleaseRun implements ReleaseExecution {
                         + ": it now " + (state.live() == null ? "selects no single color (" + state.problem() + ")"
                         : "selects " + state.live()) + ", but the release expected " + expectedRoute
                         + "; the release stops without switching, retiring or rolling back anything");
-        if (control.routeChanged() == null) {
-            events.emit(new RouteChanged(id, app.app(), app.namespace(), clock.now(), expected, state));
-        }
+        unreportedRouteChange.compareAndSet(null, new RouteChanged(id, app.app(), app.namespace(), clock.now(),
+                expected, state));
         control.routeChanged(change);
     }
 
@@ -577,23 +676,61 @@ final class ReleaseRun implements ReleaseExecution {
         routeFresh = false;
     }
 
-    /** Writes the record through the lock before a step that changes something. */
+    /**
+     * Writes the record through the lock before a step that changes something. A write refused
+     * because someone else holds the lock now marks the lock lost, so that the release stops at
+     * once instead of at the next renewal: it must not write anything more.
+     *
+     * @throws LockLostException when someone else holds the lock; nothing was written
+     */
     void journal(ReleaseRecord next) {
         ReleaseRecord stamped = next.stamped(holder, clock.now());
         LockHandle handle = lock;
         if (handle != null) {
-            handle.write(stamped);
+            try {
+                handle.write(stamped);
+            } catch (LockLostException e) {
+                control.lockLost(e);
+                throw e;
+            }
         }
         record = stamped;
     }
 
+    /** Writes the record; a failure is a warning, a lost lock is marked (callers check {@link RunControl#lockLost()}). */
     private void journalQuietly(ReleaseRecord next) {
         try {
             journal(next);
+        } catch (LockLostException e) {
+            record = next;
         } catch (RuntimeException e) {
             warnings.add("the release record could not be written (" + next.phase() + "): " + e.getMessage());
             record = next;
         }
+    }
+
+    /**
+     * Writes the record naming the step about to run, before it starts (and before its
+     * {@link StepStarted} event), so that status queries and a recovery after a crash name the
+     * step the release was in, not the last one that wrote. Nothing is written before the lock is
+     * taken, nor when the record already names the step. A store failure is a warning here: the
+     * steps that change something write the record themselves, strictly.
+     *
+     * @return false when the lock turned out to be lost
+     */
+    private boolean recordStep(PlannedStep step) {
+        ReleaseRecord current = record;
+        if (lock == null || current == null || (current.phase() == phase && current.step().equals(step.name()))) {
+            return true;
+        }
+        try {
+            journal(current.at(phase, step.name()));
+        } catch (LockLostException e) {
+            return false;
+        } catch (RuntimeException e) {
+            warnings.add("the release record could not be written before step '" + step.name() + "': " + e.getMessage());
+        }
+        return true;
     }
 
     private void renewIfDue() {
@@ -742,7 +879,18 @@ final class ReleaseRun implements ReleaseExecution {
     }
 
     private void compensate() {
+        for (String name : unknownCompletedSteps) {
+            warnings.add("custom step '" + name + "' completed in release " + id + ", but this plan has no step of "
+                    + "that name: its compensation, if it has one, did not run; undo it by hand");
+        }
+        unknownCompletedSteps.clear();
         while (!compensations.isEmpty()) {
+            if (control.lockLost() != null) {
+                warnings.add("the release lock was lost, so these compensations did not run: "
+                        + compensations.stream().map(CustomStep::name).toList());
+                compensations.clear();
+                return;
+            }
             CustomStep step = compensations.pop();
             StepAction compensation = step.compensation().orElseThrow();
             String name = "compensate:" + step.name();
@@ -781,9 +929,9 @@ final class ReleaseRun implements ReleaseExecution {
             }
             EnvironmentState now = environments.read(to, deadline);
             colors.put(to, now);
-            if (mode == Mode.RECOVER && now.exists() && !version.equals(now.version())) {
-                return Done.skipped(environments.describe(to) + " does not run " + version + " (" + now
-                        + "): the crashed release had not deployed to it, so there is nothing to give up");
+            if (mode == Mode.RECOVER && (!now.exists() || !version.equals(now.version()))) {
+                return Done.skipped(environments.describe(to) + " does not run " + version + " (" + now + "): the "
+                        + "recovered release's candidate is not there, so there is nothing to give up");
             }
             if (!stillOurs(now)) {
                 warnings.add(environments.describe(to) + " was not given up: someone else changed it since the release "
@@ -967,7 +1115,8 @@ final class ReleaseRun implements ReleaseExecution {
                 Duration retention = plan.retention().scaleDownAfter().orElse(Duration.ZERO);
                 return runStep(step.name(), retention.plus(timeout), cancellable, true, new RetireStep(this));
             case CLEAN_UP:
-                return runStep(step.name(), timeout, cancellable, false, this::runCleanUpActions);
+                // Not cancellable: a cancel would leave temporary resources behind; the timeout still bounds it.
+                return runStep(step.name(), timeout, false, false, this::runCleanUpActions);
             default:
                 throw new IllegalStateException("no work defined for standard step " + standard);
         }
@@ -975,7 +1124,9 @@ final class ReleaseRun implements ReleaseExecution {
 
     private Attempt runCustom(CustomStep custom) {
         Attempt attempt = runStep(custom.name(), custom.timeout(), true, true, deadline -> {
-            journal(record.at(phase, custom.name()));
+            if (record.phase() != phase || !record.step().equals(custom.name())) {
+                journal(record.at(phase, custom.name()));
+            }
             deadline.interruptibly(() -> {
                 custom.action().run(new RunStepContext(custom.name(), custom.timeout()));
                 return null;
@@ -1009,6 +1160,8 @@ final class ReleaseRun implements ReleaseExecution {
         ScheduledFuture<?> expiry = engine.scheduler().schedule(deadline::expire, timeout.toNanos(), TimeUnit.NANOSECONDS);
         Attempt attempt;
         try (StepDeadline.Scope ignored = deadline.activate()) {
+            // A stop that arrived before the work began (a listener of StepStarted may cancel) keeps it from running.
+            deadline.checkStopping();
             Done result = work.run(deadline);
             attempt = new Attempt(result.skipped() ? StepStatus.SKIPPED : StepStatus.SUCCEEDED, result.detail(), null);
         } catch (Throwable t) {

@@ -5,8 +5,9 @@ import dev.bluegreen.ReleaseStatus;
 
 /**
  * Where an app's release record is kept, so a release that crashed is never forgotten: the record
- * is written (through the {@link LockHandle}) before each step that changes something, and read
- * by the next release, by recovery and by status queries.
+ * is written (through the {@link LockHandle}) when each step starts and again before each write
+ * that changes something (the switch, an abort, a rollback), and read by the next release, by
+ * recovery and by status queries.
  */
 public interface ReleaseJournal {
 
