@@ -33,6 +33,8 @@ final class ServiceRouteWatch implements RouteWatch {
     private volatile boolean closed;
     /** The resourceVersion of our own write, until the watch delivers it; events before it are older news. */
     private String pendingOwn;
+    /** The resourceVersions the watch delivered lately, to tell whether our own write was already seen. */
+    private final java.util.Deque<String> delivered = new java.util.ArrayDeque<>();
     private final Runnable onClose;
 
     ServiceRouteWatch(KubernetesClient client, String namespace, String name, RouteState from,
@@ -80,6 +82,12 @@ final class ServiceRouteWatch implements RouteWatch {
 
     private void deliver(RouteState state, Service service) {
         synchronized (this) {
+            if (service != null) {
+                delivered.addLast(service.getMetadata().getResourceVersion());
+                if (delivered.size() > 32) {
+                    delivered.removeFirst();
+                }
+            }
             if (pendingOwn != null) {
                 if (service != null && pendingOwn.equals(service.getMetadata().getResourceVersion())) {
                     pendingOwn = null;
@@ -99,7 +107,12 @@ final class ServiceRouteWatch implements RouteWatch {
      * watch still delivers from before it are not news.
      */
     synchronized void ownWrite(Service written, RouteState state) {
-        pendingOwn = written.getMetadata().getResourceVersion();
+        String revision = written.getMetadata().getResourceVersion();
+        if (delivered.contains(revision)) {
+            // The watch was quicker than the write's answer: what it delivered since is newer.
+            return;
+        }
+        pendingOwn = revision;
         latest = state;
     }
 
