@@ -22,7 +22,8 @@ import java.util.TreeMap;
  * @param before         what each color ran before the release (version and replicas); never null
  * @param switchSent     whether the switch may have been written: set before it is sent, so a
  *                       crash during the write still leads to a rollback check
- * @param committed      whether observation passed (a committed release is never rolled back)
+ * @param committed      whether observation passed (the engine never rolls a committed release back on
+ *                       its own; a recovery asked to roll it back does)
  * @param completedSteps custom steps that completed, whose compensations a rollback runs; never null
  * @param outcome        how it ended, or null while it runs
  * @param startedAt      when it started; never null

@@ -21,6 +21,7 @@ final class DeployStep implements StepWork {
         EnvironmentState decidedOn = run.targetAtStart != null ? run.targetAtStart : run.liveAtStart;
         run.deployAttempted = true;
         run.wrote();
+        run.requireLock();
         Candidate candidate = run.environments.deploy(decidedOn, run.version, run.replicas, deadline);
         run.candidate = candidate;
         if (run.to == null) {

@@ -56,7 +56,7 @@ public final class InMemoryReleaseStore implements ReleaseStore {
         Checks.nonBlank("holder", holder);
         Entry entry = entries.computeIfAbsent(app, a -> new Entry());
         Instant now = time.now();
-        if (entry.lock != null && entry.lock.heldAt(now) && !entry.lock.holder().equals(holder)) {
+        if (entry.lock != null && entry.lock.heldAt(now)) {
             throw new ReleaseLockedException(app, entry.lock.holder(), entry.lock.acquiredAt(), "another release of " + app
                     + " is running: the release lock is held by " + entry.lock.holder() + " since "
                     + entry.lock.acquiredAt() + " (renewed " + entry.lock.renewedAt() + ", valid until "

@@ -26,11 +26,14 @@ final class LockKeeper {
     private final TimeSource time;
     private final RunControl control;
     private final AppId app;
-    private volatile long lastRenewNanos = System.nanoTime();
+    private final java.util.function.LongSupplier nanos;
+    private volatile long lastRenewNanos;
     private volatile Instant lastRenewed;
     private volatile ScheduledFuture<?> task;
 
-    private LockKeeper(LockHandle handle, TimeSource time, RunControl control, AppId app) {
+    LockKeeper(LockHandle handle, TimeSource time, RunControl control, AppId app, java.util.function.LongSupplier nanos) {
+        this.nanos = nanos;
+        this.lastRenewNanos = nanos.getAsLong();
         this.handle = handle;
         this.time = time;
         this.control = control;
@@ -40,10 +43,32 @@ final class LockKeeper {
 
     static LockKeeper start(LockHandle handle, ScheduledExecutorService scheduler, TimeSource time, RunControl control,
                             AppId app) {
-        LockKeeper keeper = new LockKeeper(handle, time, control, app);
+        LockKeeper keeper = new LockKeeper(handle, time, control, app, System::nanoTime);
         long period = handle.timing().retryPeriod().toNanos();
         keeper.task = scheduler.scheduleWithFixedDelay(keeper::renew, period, period, TimeUnit.NANOSECONDS);
         return keeper;
+    }
+
+    /** Notes a successful write through the lock, which renewed it. */
+    void renewed() {
+        lastRenewNanos = nanos.getAsLong();
+        lastRenewed = time.now();
+    }
+
+    /**
+     * @throws LockLostException when the lock was not renewed within its renew deadline (the
+     *                           holder may have been paused, and another release may hold it now)
+     */
+    void requireFresh() {
+        Duration since = Duration.ofNanos(nanos.getAsLong() - lastRenewNanos);
+        if (since.compareTo(handle.timing().renewDeadline()) >= 0) {
+            LockLostException stale = new LockLostException(app, "the release lock of " + app + " held by "
+                    + handle.holder() + " was last renewed " + since.toMillis() + " ms ago, past the renew deadline of "
+                    + handle.timing().renewDeadline() + "; another release may hold it now, so nothing more is written",
+                    null);
+            control.lockLost(stale);
+            throw stale;
+        }
     }
 
     /** Renews now when the time source moved a retry period since the last renewal. */
@@ -59,13 +84,13 @@ final class LockKeeper {
         }
         try {
             handle.renew();
-            lastRenewNanos = System.nanoTime();
+            lastRenewNanos = nanos.getAsLong();
             lastRenewed = time.now();
         } catch (LockLostException e) {
             LOG.warn("release lock of {} lost: {}", app, e.getMessage());
             control.lockLost(e);
         } catch (RuntimeException e) {
-            Duration since = Duration.ofNanos(System.nanoTime() - lastRenewNanos);
+            Duration since = Duration.ofNanos(nanos.getAsLong() - lastRenewNanos);
             if (since.compareTo(handle.timing().renewDeadline()) >= 0) {
                 control.lockLost(new LockLostException(app, "the release lock of " + app + " held by " + handle.holder()
                         + " could not be renewed for " + since.toMillis() + " ms, past the renew deadline of "

@@ -693,6 +693,10 @@ final class ReleaseRun implements ReleaseExecution {
                 control.lockLost(e);
                 throw e;
             }
+            LockKeeper current = keeper;
+            if (current != null) {
+                current.renewed();
+            }
         }
         record = stamped;
     }
@@ -844,6 +848,7 @@ final class ReleaseRun implements ReleaseExecution {
             try {
                 SwitchResult result;
                 try {
+                    requireLock();
                     result = switcher.switchTo(from, route, deadline);
                 } catch (SwitchConflictException e) {
                     last = e;
@@ -941,6 +946,7 @@ final class ReleaseRun implements ReleaseExecution {
             }
             EnvironmentState after;
             try {
+                requireLock();
                 after = environments.discard(now, deadline);
             } catch (ConflictException e) {
                 warnings.add(environments.describe(to) + " was not given up: " + e.getMessage());
@@ -1066,12 +1072,37 @@ final class ReleaseRun implements ReleaseExecution {
         return new ReleaseCancelledException(subject() + " was cancelled " + where);
     }
 
+    /**
+     * Moves to a phase and records it. A store failure other than a lost lock is a warning: the
+     * release has decided (observation passed, say) and goes on; a lost lock stops it.
+     */
     private void enter(Phase next, String step) {
         move(next);
-        if (next == Phase.OBSERVING) {
-            journal(record.at(Phase.OBSERVING, step));
-        } else if (next == Phase.FINISHING) {
-            journal(record.withCommitted().at(Phase.FINISHING, step));
+        ReleaseRecord entered = next == Phase.OBSERVING ? record.at(Phase.OBSERVING, step)
+                : next == Phase.FINISHING ? record.withCommitted().at(Phase.FINISHING, step) : null;
+        if (entered != null) {
+            journalQuietly(entered);
+            if (control.lockLost() != null) {
+                throw control.lockLost();
+            }
+        }
+    }
+
+    /**
+     * Before a write to the platform: the lock must have been renewed within its renew deadline, or
+     * another release may already hold it (a process that was paused longer than the lease learns
+     * it here, before it writes).
+     *
+     * @throws LockLostException when the lock is lost or stale
+     */
+    void requireLock() {
+        LockLostException lost = control.lockLost();
+        if (lost != null) {
+            throw lost;
+        }
+        LockKeeper current = keeper;
+        if (current != null) {
+            current.requireFresh();
         }
     }
 

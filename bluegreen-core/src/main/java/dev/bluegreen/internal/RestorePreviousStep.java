@@ -44,6 +44,7 @@ final class RestorePreviousStep implements StepWork {
         }
         EnvironmentState asked = previous;
         if (previous.desired() < before.replicas()) {
+            run.requireLock();
             asked = run.environments.restore(previous, before.replicas(), deadline);
             run.wrote();
         }

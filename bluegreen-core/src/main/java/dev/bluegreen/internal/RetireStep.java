@@ -40,6 +40,7 @@ final class RetireStep implements StepWork {
         }
         EnvironmentState retired;
         try {
+            run.requireLock();
             retired = run.environments.retire(previous, deadline);
         } catch (ConflictException e) {
             run.warnings.add(previous.object() + " was not retired: " + e.getMessage());

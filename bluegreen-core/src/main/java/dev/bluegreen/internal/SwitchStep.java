@@ -83,6 +83,7 @@ final class SwitchStep implements StepWork {
         RouteState decidedOn = decided;
         for (int attempt = 1; ; attempt++) {
             try {
+                run.requireLock();
                 SwitchResult result = run.switcher.switchTo(run.to, decidedOn, deadline);
                 run.wrote();
                 return result;

@@ -122,7 +122,7 @@ public final class LeaseStore implements ReleaseStore {
                     return new Handle(holder, now, created);
                 }
                 Optional<LockState> state = lockState(current);
-                if (state.isPresent() && state.get().heldAt(now) && !state.get().holder().equals(holder)) {
+                if (state.isPresent() && state.get().heldAt(now)) {
                     throw locked(state.get(), current);
                 }
                 int transitions = current.getSpec() == null || current.getSpec().getLeaseTransitions() == null ? 0
