@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -61,5 +63,16 @@ final class Fixtures {
 
     static List<Pod> podsOf(KubernetesClient client, String deployment) {
         return client.pods().withLabel("app", deployment).list().getItems();
+    }
+
+    /** Changes the image of a Deployment's first container with a JSON patch, as {@code kubectl set image} would. */
+    static Deployment setImage(KubernetesClient client, String deployment, String image) {
+        return client.apps().deployments().withName(deployment).patch(PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\"" + image + "\"}]");
+    }
+
+    /** The Deployment has observed generation {@code generation} and its rollout is complete. */
+    static java.util.function.Predicate<Deployment> completeAt(long generation) {
+        return d -> d.getMetadata().getGeneration() == generation && DeploymentConditions.rolloutComplete().test(d);
     }
 }
