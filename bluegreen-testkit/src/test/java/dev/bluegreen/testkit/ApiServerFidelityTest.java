@@ -221,6 +221,8 @@ class ApiServerFidelityTest {
         assertEquals("Deployment.apps \"web\" is invalid: spec.progressDeadlineSeconds: Invalid value: 0: must be greater "
                 + "than minReadySeconds", invalid.getStatus().getMessage());
         client.apps().deployments().resource(deployment("web", "web:v1", 1)).create();
+        // Settled first, so that no status write of the controller makes the edit a conflict instead.
+        cluster.awaitSettled(TIMEOUT);
         KubernetesClientException edited = assertThrows(KubernetesClientException.class,
                 () -> client.apps().deployments().withName("web").edit(d -> {
                     d.getSpec().setProgressDeadlineSeconds(0);

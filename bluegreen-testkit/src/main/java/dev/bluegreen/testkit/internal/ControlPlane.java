@@ -264,8 +264,7 @@ public final class ControlPlane implements AutoCloseable {
                     if (loop.progress() == progress) {
                         return;
                     }
-                } else if (!loop.awaitProgress(progress, Math.min(deadline, System.nanoTime() + 20_000_000L))
-                        && System.nanoTime() - deadline > 0) {
+                } else if (!loop.awaitProgress(progress, deadline)) {
                     throw new AssertionError("The simulated cluster did not settle within " + timeout + ": "
                             + unsettled.get());
                 }

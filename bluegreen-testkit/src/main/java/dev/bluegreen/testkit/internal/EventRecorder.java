@@ -58,7 +58,8 @@ final class EventRecorder {
         }
         Event event = new EventBuilder()
                 .withNewMetadata()
-                .withName(involved.getMetadata().getName() + "." + Canonical.hash(identity) + "00000")
+                // As client-go names Events: the object's name and 16 hex digits.
+                .withName(involved.getMetadata().getName() + "." + Canonical.hash(identity) + Canonical.hash(identity + "#").substring(0, 6))
                 .withNamespace(namespace)
                 .endMetadata()
                 .withNewInvolvedObject()
