@@ -233,7 +233,9 @@ class ApiServerFidelityTest {
 
     @Test
     void objectsGetTheApiServersDefaults() {
-        Deployment deployment = client.apps().deployments().resource(deployment("web", "web:v1", 1)).create();
+        Deployment bare = deployment("web", "web:v1", 1);
+        bare.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(null);
+        Deployment deployment = client.apps().deployments().resource(bare).create();
         Service service = client.services().resource(new ServiceBuilder(service("web", Map.of("app", "web")))
                 .editSpec().editFirstPort().withTargetPort(null).endPort().endSpec().build()).create();
 

@@ -18,6 +18,7 @@ import java.util.Map;
 final class Fixtures {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final long GRACE_PERIOD_SECONDS = 5;
 
     private Fixtures() {
     }
@@ -32,6 +33,8 @@ final class Fixtures {
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
+                // Shorter than the default 30 s, so that tests wait less for old pods to go.
+                .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
                 .addNewContainer()
                 .withName("app")
                 .withImage(image)

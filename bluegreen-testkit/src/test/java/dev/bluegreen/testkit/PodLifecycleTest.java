@@ -56,7 +56,9 @@ class PodLifecycleTest {
     @Test
     void deletingAPodKeepsItTerminatingForItsGracePeriodWhileAReplacementStarts(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
-        client.apps().deployments().resource(deployment("web", "web:v1", 1)).create();
+        Deployment web = deployment("web", "web:v1", 1);
+        web.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(null);
+        client.apps().deployments().resource(web).create();
         cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
         String name = podsOf(client, "web").get(0).getMetadata().getName();
         Instant deleted = cluster.clock().instant();
