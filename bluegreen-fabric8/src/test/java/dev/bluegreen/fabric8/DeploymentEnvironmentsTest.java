@@ -140,8 +140,8 @@ class DeploymentEnvironmentsTest {
                 () -> environments.awaitReady(candidate, Deadline.after(Duration.ofMillis(250))));
 
         assertEquals(2, error.unready().size());
-        assertTrue(error.getMessage().contains("0 of 2 updated replicas of deployment myapp-green are available"),
-                error.getMessage());
+        assertTrue(error.getMessage().contains("Waiting for deployment \"myapp-green\" rollout to finish: 0 of 2 updated "
+                + "replicas are available..."), error.getMessage());
         for (String pod : error.unready()) {
             assertTrue(pod.matches("myapp-green-\\S+: Running; container myapp waiting: CrashLoopBackOff .*"), pod);
         }
@@ -151,7 +151,8 @@ class DeploymentEnvironmentsTest {
     void aRolloutPastItsProgressDeadlineFailsWithoutWaitingForTheTimeout() {
         cluster.markImage("myapp:stuck", PodBehavior.NEVER_READY);
         client.apps().deployments().inNamespace(ns).withName("myapp-green").edit(d -> {
-            d.getSpec().setProgressDeadlineSeconds(0);
+            // The smallest deadline the API server accepts (it must exceed minReadySeconds, 0 here): 1 simulated second.
+            d.getSpec().setProgressDeadlineSeconds(1);
             return d;
         });
         Candidate candidate = deploy(Color.GREEN, "myapp:stuck", 1);
@@ -160,7 +161,7 @@ class DeploymentEnvironmentsTest {
                 () -> environments.awaitReady(candidate, seconds(30)));
 
         assertTrue(error.getMessage().startsWith("Deployment " + ns + "/myapp-green cannot become ready: deployment "
-                + "myapp-green exceeded its progress deadline"), error.getMessage());
+                + "\"myapp-green\" exceeded its progress deadline"), error.getMessage());
     }
 
     @Test

@@ -198,12 +198,8 @@ class ServiceSelectorReleaseTest {
 
     @Test
     void aReleaseWhosePreflightFailsChangesNothingInTheCluster() {
-        client.apps().deployments().inNamespace(app.namespace()).withName("myapp-green").edit(d -> {
-            d.getSpec().getTemplate().getMetadata().getLabels().put("app", "myapp-canary");
-            d.getSpec().getSelector().getMatchLabels().put("app", "myapp-canary");
-            return d;
-        });
-        cluster.awaitSettled(Duration.ofSeconds(5));
+        // A Deployment's selector is immutable: someone replaced green by a Deployment with other labels.
+        ClusterState.recreateWithLabel(cluster, app.namespace(), "myapp-green", "app", "myapp-canary");
         Map<String, String> before = ClusterState.resourceVersions(client, app.namespace());
         cluster.requests().clear();
 

@@ -16,6 +16,7 @@ import dev.bluegreen.testkit.SimulatedCluster;
 import dev.bluegreen.testkit.SimulatedClusterConfig;
 import dev.bluegreen.testkit.SimulatedClusterExtension;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStrategyBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
@@ -154,8 +155,10 @@ class ServiceSelectorSwitcherTest {
     @Test
     void verificationTimesOutAndSaysWhatItSawWhenTheNewColorsPodsAreNotReady() {
         cluster.markImage("myapp:broken", PodBehavior.NEVER_READY);
+        // Recreate, so that no pod of the old template keeps serving (a rolling update would keep them).
         client.apps().deployments().inNamespace(ns).withName("myapp-green").edit(d -> {
             d.getSpec().getTemplate().getSpec().getContainers().get(0).setImage("myapp:broken");
+            d.getSpec().setStrategy(new DeploymentStrategyBuilder().withType("Recreate").build());
             return d;
         });
         cluster.awaitSettled(Duration.ofSeconds(5));
@@ -207,12 +210,8 @@ class ServiceSelectorSwitcherTest {
 
     @Test
     void findsPodsTheSelectorWouldNotMatchAfterTheSwitch() {
-        client.apps().deployments().inNamespace(ns).withName("myapp-green").edit(d -> {
-            d.getSpec().getTemplate().getMetadata().getLabels().put("version", "blue-2");
-            d.getSpec().getSelector().getMatchLabels().put("version", "blue-2");
-            return d;
-        });
-        cluster.awaitSettled(Duration.ofSeconds(5));
+        // A Deployment's selector is immutable: someone replaced green by a Deployment with other labels.
+        ClusterState.recreateWithLabel(cluster, ns, "myapp-green", "version", "blue-2");
 
         assertEquals(List.of("the pods of Deployment " + ns + "/myapp-green are labelled {app=myapp, version=blue-2}, "
                 + "which the selector {app=myapp, version=green} of Service " + ns + "/myapp-service would not match "

@@ -3,12 +3,15 @@ package dev.bluegreen.testkit;
 import dev.bluegreen.testkit.internal.ClientFactory;
 import dev.bluegreen.testkit.internal.ControlPlane;
 import dev.bluegreen.testkit.internal.HttpFront;
+import dev.bluegreen.testkit.internal.LogStore;
 import dev.bluegreen.testkit.internal.RecordingDispatcher;
 import dev.bluegreen.testkit.internal.RequestHooks;
+import dev.bluegreen.testkit.internal.SimClock;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -43,14 +46,24 @@ import java.util.stream.Collectors;
  * Services has the consequences it has on a real cluster.
  *
  * <ul>
- *   <li>Deployments get pods (labels of the template plus {@code pod-template-hash}, owner reference, IP
- *       {@code 10.244.x.y}, node {@code sim-node-1}) that turn ready after {@link Builder#readinessDelay},
- *       or never, or crash-loop, depending on their image ({@link #markImage}); Deployment status follows
- *       the pods as {@code kubectl rollout status} expects, including {@code ProgressDeadlineExceeded}.
- *       A template change replaces all old pods at once (no rolling update). Pods created directly run
- *       likewise if bound to that node ({@code spec.nodeName: sim-node-1}); others stay unscheduled.</li>
- *   <li>Services with a selector get Endpoints and an EndpointSlice listing the selected pods, updated
- *       within milliseconds of a selector or readiness change.</li>
+ *   <li>The API server has a real one's write semantics for the kinds a release touches: defaults
+ *       (Deployment strategy 25%/25%, {@code progressDeadlineSeconds} 600, {@code revisionHistoryLimit} 10,
+ *       pod {@code terminationGracePeriodSeconds} 30, Service cluster IP and type), 422 {@code Invalid} for
+ *       invalid names, a selector that does not match the template, a changed immutable field (Deployment
+ *       selector, Service cluster IP), status kept by writes of the object and written through
+ *       {@code /status}, finalizers, and graceful deletion of pods.</li>
+ *   <li>Deployments roll out through ReplicaSets as the real controller does: {@code pod-template-hash},
+ *       revisions, rolling updates within {@code maxSurge}/{@code maxUnavailable}, Recreate, {@code paused},
+ *       {@code minReadySeconds}, {@code revisionHistoryLimit}, and the {@code Available} and
+ *       {@code Progressing} conditions with the progress deadline counted from the last progress.</li>
+ *   <li>The kubelet runs the pods bound to node {@code sim-node-1} (IP {@code 10.244.x.y}): {@code Pending}
+ *       for the start delay, then as the image's {@link PodBehavior} says ({@link #markImage}): ready by the
+ *       readiness probe's timing, never ready, crash-looping, failing to pull, turning unready; a deleted pod
+ *       keeps running until its grace period ends. Logs: {@link #podLogs()}.</li>
+ *   <li>Services with a selector get Endpoints and EndpointSlices (100 endpoints per slice) listing the
+ *       selected pods, terminating ones as not ready, serving and terminating.</li>
+ *   <li>Time: everything the objects state in seconds runs on a simulated clock ({@link #clock()}),
+ *       {@link Builder#timeScale} times faster than real time (default 100).</li>
  *   <li>Every request is recorded in {@link #requests()}; {@link #beforeNextRequest} injects a concurrent
  *       edit right before a request.</li>
  *   <li>Fault injection: {@link #faults()} makes the server answer chosen requests with an error status and a
@@ -64,12 +77,12 @@ import java.util.stream.Collectors;
  * </ul>
  *
  * <p>The controllers react to watch events on one background thread; nothing polls. Use
- * {@link #awaitDeployment} and {@link #awaitSettled} instead of sleeping. The mock differs from a real
- * API server in ways listed in the project's notes; in particular a PUT or merge patch of an object wipes
- * its status, which the simulated controllers rewrite at once. Three defects of the mock are corrected:
- * JSON merge patches follow RFC 7386 (arrays are replaced, {@code null} removes a key), closing a watch
- * while events flow no longer hangs the server, and watches are served over plain HTTP too (one JSON event
- * per line), as {@code kubectl get -w} asks and as fabric8 falls back to when a WebSocket upgrade fails.
+ * {@link #awaitDeployment}, {@link #awaitPod} and {@link #awaitSettled} instead of sleeping. The mock's
+ * per-request logging is off unless the system property {@code bluegreen.testkit.verbose} is {@code true}
+ * or a logging configuration sets a level for it. Defects of the mock corrected for every resource: JSON
+ * merge patches follow RFC 7386 (arrays are replaced, {@code null} removes a key), closing a watch while
+ * events flow no longer hangs the server, and watches are served over plain HTTP too (one JSON event per
+ * line), as {@code kubectl get -w} asks and as fabric8 falls back to when a WebSocket upgrade fails.
  *
  * <pre>{@code
  * try (SimulatedCluster cluster = SimulatedCluster.start()) {
@@ -87,8 +100,22 @@ public final class SimulatedCluster implements AutoCloseable {
 
     /** The namespace of {@link #client()} unless {@link Builder#namespace} says otherwise. */
     public static final String DEFAULT_NAMESPACE = "default";
-    /** The time from pod creation to its final state unless {@link Builder#readinessDelay} says otherwise. */
-    public static final Duration DEFAULT_READINESS_DELAY = Duration.ofMillis(10);
+    /** The real time from a pod's creation to its containers starting unless {@link Builder#startDelay} says otherwise. */
+    public static final Duration DEFAULT_START_DELAY = Duration.ofMillis(10);
+    /**
+     * The former name of {@link #DEFAULT_START_DELAY}.
+     *
+     * @deprecated pods now become ready as their readiness probe says; use {@link #DEFAULT_START_DELAY}
+     */
+    @Deprecated
+    public static final Duration DEFAULT_READINESS_DELAY = DEFAULT_START_DELAY;
+    /**
+     * Simulated seconds per real second unless {@link Builder#timeScale} says otherwise: a simulated second
+     * lasts 10 real milliseconds, so a probe's 5 s initial delay takes 50 ms, a 30 s grace period 0.3 s and the
+     * default 600 s progress deadline 6 s. Faster scales make tests faster but let a stalled machine (the
+     * controllers' own work takes real time) look like a stalled rollout sooner.
+     */
+    public static final double DEFAULT_TIME_SCALE = 100;
     /** The {@code User-Agent} of the cluster's own requests, which {@link RequestLog#fromUsers()} leaves out. */
     public static final String CONTROLLER_USER_AGENT = "bluegreen-testkit-controllers";
 
@@ -104,16 +131,22 @@ public final class SimulatedCluster implements AutoCloseable {
     private final KubernetesClient controllerClient;
     private final KubernetesClient client;
     private final ControlPlane controlPlane;
+    private final SimClock simulatedClock;
+    private final PodLogs podLogs;
     private final AtomicBoolean closed = new AtomicBoolean();
 
     private SimulatedCluster(Builder builder) {
+        QuietLogging.apply();
         Clock clock = Clock.systemUTC();
+        simulatedClock = new SimClock(builder.timeScale);
+        LogStore logs = new LogStore();
+        podLogs = new PodLogs(logs, simulatedClock);
         namespace = builder.namespace;
         imageBehaviors = new ConcurrentHashMap<>(builder.images);
         hooks = new RequestHooks(clock);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         RecordingDispatcher dispatcher = new RecordingDispatcher(responses, requests::record, faults::match,
-                CONTROLLER_USER_AGENT, clock);
+                CONTROLLER_USER_AGENT, clock, simulatedClock, logs);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         server.init(loopback, 0);
@@ -129,9 +162,9 @@ public final class SimulatedCluster implements AutoCloseable {
         try {
             controllerClient = clients.create(namespace, CONTROLLER_USER_AGENT, null);
             client = clients.create(namespace, null, hooks);
-            ControlPlane.Settings settings = new ControlPlane.Settings(builder.readinessDelay, builder.endpointSlices,
-                    image -> imageBehaviors.getOrDefault(image, PodBehavior.HEALTHY));
-            controlPlane = ControlPlane.start(controllerClient, settings, clock);
+            ControlPlane.Settings settings = new ControlPlane.Settings(simulatedClock.toSimulated(builder.startDelay),
+                    builder.endpointSlices, image -> imageBehaviors.getOrDefault(image, PodBehavior.HEALTHY), logs);
+            controlPlane = ControlPlane.start(controllerClient, settings, simulatedClock);
         } catch (RuntimeException e) {
             clients.close();
             front.close();
@@ -141,8 +174,8 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Starts a cluster with the defaults: namespace {@value #DEFAULT_NAMESPACE}, readiness delay 10 ms,
-     * EndpointSlices on, every image healthy.
+     * Starts a cluster with the defaults: namespace {@value #DEFAULT_NAMESPACE}, start delay 10 ms, time scale
+     * 100, EndpointSlices on, every image healthy.
      *
      * @return the running cluster; close it when done
      */
@@ -226,6 +259,36 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
+     * Returns the cluster's simulated time, which every timestamp the cluster writes comes from (conditions,
+     * events, creation and deletion timestamps) and which the simulated controllers wait by (probe periods,
+     * grace periods, back-offs, progress deadlines, {@code minReadySeconds}). It runs {@link #timeScale()}
+     * times faster than real time from the cluster's start.
+     *
+     * @return the simulated clock, in UTC
+     */
+    public Clock clock() {
+        return simulatedClock;
+    }
+
+    /**
+     * Returns how many simulated seconds pass per real second.
+     *
+     * @return {@link #DEFAULT_TIME_SCALE} unless configured otherwise
+     */
+    public double timeScale() {
+        return simulatedClock.scale();
+    }
+
+    /**
+     * Returns the containers' logs, as {@code GET .../pods/<name>/log} serves them; tests may add lines.
+     *
+     * @return the logs; never null
+     */
+    public PodLogs podLogs() {
+        return podLogs;
+    }
+
+    /**
      * Returns the log of every request the server received.
      *
      * @return the request log; never null
@@ -293,9 +356,25 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Waits until the controllers have nothing left to do: no queued work, no pod start-up due, every
-     * Deployment's pods and status and every selector Service's Endpoints (and EndpointSlice) matching the
-     * objects on the server. Progress deadlines that lie further ahead do not count.
+     * Waits, with a watch, until the pod exists and satisfies {@code condition}.
+     *
+     * @param namespace the pod's namespace; not null
+     * @param name      the pod's name; not null
+     * @param condition the state to wait for; only called with an existing pod
+     * @param timeout   how long to wait at most, in real time; not null
+     * @return the pod in the state that satisfied the condition
+     * @throws AssertionError on timeout, naming the pod and its last phase and conditions
+     */
+    public Pod awaitPod(String namespace, String name, Predicate<Pod> condition, Duration timeout) {
+        return await(Pod.class, namespace, name, condition, timeout, SimulatedCluster::describe);
+    }
+
+    /**
+     * Waits until the controllers have nothing left to do: no queued work, no pod start-up, probe or graceful
+     * termination due, every Deployment's ReplicaSets and status, every ReplicaSet's pods and status and every
+     * selector Service's Endpoints (and EndpointSlices) matching the objects on the server. Events further
+     * ahead that a settled cluster may be waiting for do not count: progress deadlines, crash-loop restarts,
+     * a {@link PodBehavior#readyThenUnready} pod turning unready.
      *
      * @param timeout how long to wait at most; not null
      * @throws AssertionError if the cluster does not settle in time, naming what is still pending
@@ -403,6 +482,16 @@ public final class SimulatedCluster implements AutoCloseable {
                 .collect(Collectors.joining(", ", "[", "]"));
     }
 
+    private static String describe(Pod pod) {
+        if (pod.getStatus() == null) {
+            return "no status";
+        }
+        return "phase " + pod.getStatus().getPhase()
+                + (pod.getMetadata().getDeletionTimestamp() == null ? "" : ", deletionTimestamp " + pod.getMetadata().getDeletionTimestamp())
+                + ", conditions " + pod.getStatus().getConditions().stream()
+                .map(c -> c.getType() + "=" + c.getStatus()).collect(Collectors.joining(", ", "[", "]"));
+    }
+
     private static String describe(Endpoints endpoints) {
         return "ready " + endpoints.getSubsets().stream().flatMap(s -> s.getAddresses().stream())
                 .map(EndpointAddress::getIp).toList()
@@ -430,7 +519,8 @@ public final class SimulatedCluster implements AutoCloseable {
         private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
 
         private String namespace = DEFAULT_NAMESPACE;
-        private Duration readinessDelay = DEFAULT_READINESS_DELAY;
+        private Duration startDelay = DEFAULT_START_DELAY;
+        private double timeScale = DEFAULT_TIME_SCALE;
         private boolean endpointSlices = true;
         private final Map<String, PodBehavior> images = new LinkedHashMap<>();
 
@@ -454,17 +544,52 @@ public final class SimulatedCluster implements AutoCloseable {
         }
 
         /**
-         * Sets the time from a pod's creation to its final state (ready, never ready, crash-looping).
+         * Sets the real time from a pod's creation to its containers starting (image pull and start), while the
+         * pod is {@code Pending}. Readiness follows, as the containers' readiness probes say.
          *
-         * @param readinessDelay zero (immediately) or more; default 10 ms
+         * @param startDelay zero (immediately) or more, in real time; default 10 ms
          * @return this builder
          * @throws IllegalArgumentException if negative or null
          */
+        public Builder startDelay(Duration startDelay) {
+            if (startDelay == null || startDelay.isNegative()) {
+                throw new IllegalArgumentException("startDelay must be zero or positive, but was " + startDelay);
+            }
+            this.startDelay = startDelay;
+            return this;
+        }
+
+        /**
+         * The former name of {@link #startDelay}.
+         *
+         * @param readinessDelay zero or more, in real time
+         * @return this builder
+         * @throws IllegalArgumentException if negative or null
+         * @deprecated pods now become ready as their readiness probe says once started; use {@link #startDelay}
+         */
+        @Deprecated
         public Builder readinessDelay(Duration readinessDelay) {
             if (readinessDelay == null || readinessDelay.isNegative()) {
                 throw new IllegalArgumentException("readinessDelay must be zero or positive, but was " + readinessDelay);
             }
-            this.readinessDelay = readinessDelay;
+            this.startDelay = readinessDelay;
+            return this;
+        }
+
+        /**
+         * Sets how many simulated seconds pass per real second: the durations objects state (probe delays and
+         * periods, grace periods, back-offs, progress deadlines, {@code minReadySeconds}) take that many times
+         * less real time. 1 runs in real time.
+         *
+         * @param simulatedSecondsPerSecond positive; default {@value SimulatedCluster#DEFAULT_TIME_SCALE}
+         * @return this builder
+         * @throws IllegalArgumentException if not positive and finite
+         */
+        public Builder timeScale(double simulatedSecondsPerSecond) {
+            if (!(simulatedSecondsPerSecond > 0) || Double.isInfinite(simulatedSecondsPerSecond)) {
+                throw new IllegalArgumentException("timeScale must be positive, but was " + simulatedSecondsPerSecond);
+            }
+            this.timeScale = simulatedSecondsPerSecond;
             return this;
         }
 

@@ -23,11 +23,19 @@ public @interface SimulatedClusterConfig {
     String namespace() default SimulatedCluster.DEFAULT_NAMESPACE;
 
     /**
-     * The time from a pod's creation to its final state, in milliseconds.
+     * The real time from a pod's creation to its containers starting, in milliseconds
+     * ({@link SimulatedCluster.Builder#startDelay}).
      *
      * @return zero or more
      */
     long readinessDelayMillis() default 10;
+
+    /**
+     * Simulated seconds per real second ({@link SimulatedCluster.Builder#timeScale}).
+     *
+     * @return positive
+     */
+    double timeScale() default SimulatedCluster.DEFAULT_TIME_SCALE;
 
     /**
      * Whether the endpoints controller also maintains EndpointSlices.

@@ -95,7 +95,8 @@ public final class SimulatedClusterExtension implements ParameterResolver {
         }
         return SimulatedCluster.builder()
                 .namespace(config.namespace())
-                .readinessDelay(Duration.ofMillis(config.readinessDelayMillis()))
+                .startDelay(Duration.ofMillis(config.readinessDelayMillis()))
+                .timeScale(config.timeScale())
                 .endpointSlices(config.endpointSlices())
                 .start();
     }

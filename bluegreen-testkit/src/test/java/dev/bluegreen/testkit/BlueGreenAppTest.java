@@ -1,10 +1,18 @@
 package dev.bluegreen.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.IntOrString;
+import io.fabric8.kubernetes.api.model.Probe;
+import io.fabric8.kubernetes.api.model.ProbeBuilder;
+import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceRequirements;
+import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
@@ -86,14 +94,61 @@ class BlueGreenAppTest {
     }
 
     @Test
-    void rejectsInvalidSettingsNamingTheValue() {
+    void theNamesUsersReallyHaveCanAllBeExpressed(SimulatedCluster cluster) {
+        Container envoy = new ContainerBuilder().withName("envoy").withImage("envoy:1.30").build();
+        Probe tcp = new ProbeBuilder().withNewTcpSocket().withPort(new IntOrString(9090)).endTcpSocket()
+                .withPeriodSeconds(2).build();
+        ResourceRequirements resources = new ResourceRequirementsBuilder()
+                .addToRequests("cpu", new Quantity("100m")).addToLimits("memory", new Quantity("128Mi")).build();
+
+        BlueGreenApp api = BlueGreenApp.named("api").serviceName("api-live").deploymentNamePattern("{color}-{app}-v1")
+                .colors("east", "west").colorLabel("example.com/slot").containerName("server").containerPort(9090)
+                .sidecar(envoy).readinessProbe(tcp).livenessProbe(null).resources(resources).replicas(2)
+                .create(cluster);
+
+        KubernetesClient client = cluster.client();
+        assertEquals("api-live", api.serviceName());
+        assertEquals("east-api-v1", api.deploymentName("east"));
+        assertEquals("west-api-v1", api.deploymentName("west"));
+        assertEquals("east", api.liveColor());
+        assertEquals("west", api.idleColor());
+        assertEquals("server", api.containerName());
+        assertEquals("example.com/slot", api.colorLabel());
+        Deployment east = client.apps().deployments().withName("east-api-v1").get();
+        assertEquals(Map.of("app", "api", "example.com/slot", "east"), east.getSpec().getSelector().getMatchLabels());
+        List<Container> containers = east.getSpec().getTemplate().getSpec().getContainers();
+        assertEquals(List.of("server", "envoy"), containers.stream().map(Container::getName).toList());
+        assertEquals(9090, containers.get(0).getReadinessProbe().getTcpSocket().getPort().getIntVal());
+        assertNull(containers.get(0).getLivenessProbe());
+        assertEquals(new Quantity("100m"), containers.get(0).getResources().getRequests().get("cpu"));
+        assertEquals(Map.of("app", "api", "example.com/slot", "east"),
+                client.services().withName("api-live").get().getSpec().getSelector());
+        assertEquals("Burstable", client.pods().withLabel("example.com/slot", "east").list().getItems().get(0)
+                .getStatus().getQosClass(), "requests without equal limits");
+        assertEquals(2, client.endpoints().withName("api-live").get().getSubsets().get(0).getAddresses().size());
+        assertEquals("color must be \"east\" or \"west\", but was \"blue\"",
+                assertThrows(IllegalArgumentException.class, () -> api.deploymentName("blue")).getMessage());
+    }
+
+    @Test
+    void rejectsInvalidSettingsNamingTheValue(SimulatedCluster cluster) {
         assertEquals("live must be \"blue\" or \"green\", but was \"red\"",
-                assertThrows(IllegalArgumentException.class, () -> BlueGreenApp.named("shop").live("red")).getMessage());
+                assertThrows(IllegalArgumentException.class, () -> BlueGreenApp.named("shop").live("red").create(cluster))
+                        .getMessage());
         assertEquals("replicas must be zero or more, but was -1",
                 assertThrows(IllegalArgumentException.class, () -> BlueGreenApp.named("shop").replicas(-1)).getMessage());
         assertEquals("app must be a DNS-1123 label (lower-case letters, digits and '-'), but was \"Shop\"",
                 assertThrows(IllegalArgumentException.class, () -> BlueGreenApp.named("Shop")).getMessage());
         assertEquals("containerPort must be between 1 and 65535, but was 0",
                 assertThrows(IllegalArgumentException.class, () -> BlueGreenApp.named("shop").containerPort(0)).getMessage());
+        assertEquals("the two colors must differ, but both were \"east\"",
+                assertThrows(IllegalArgumentException.class, () -> BlueGreenApp.named("shop").colors("east", "east")).getMessage());
+        assertEquals("deploymentNamePattern must contain {color}, so that the colors get different Deployments, but was "
+                + "\"{app}\"", assertThrows(IllegalArgumentException.class,
+                () -> BlueGreenApp.named("shop").deploymentNamePattern("{app}")).getMessage());
+        assertEquals("serviceName must be a DNS-1035 label (lower-case letters, digits and '-', starting with a letter, at "
+                + "most 63), but was \"1shop\"", assertThrows(IllegalArgumentException.class,
+                () -> BlueGreenApp.named("shop").serviceName("1shop")).getMessage());
+        assertEquals(List.of(), cluster.client().apps().deployments().list().getItems(), "nothing was created");
     }
 }

@@ -17,6 +17,7 @@ import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
@@ -57,17 +58,34 @@ class DeploymentControllerTest {
         assertCondition(status, "Available", "True", "MinimumReplicasAvailable");
         assertCondition(status, "Progressing", "True", "NewReplicaSetAvailable");
 
+        List<ReplicaSet> replicaSets = client.apps().replicaSets().list().getItems();
+        assertEquals(1, replicaSets.size());
+        ReplicaSet rs = replicaSets.get(0);
+        String hash = rs.getMetadata().getLabels().get("pod-template-hash");
+        assertTrue(hash.matches("[bcdfghjklmnpqrstvwxz2456789]{1,10}"), "the alphabet of generated names: " + hash);
+        assertEquals("web-" + hash, rs.getMetadata().getName());
+        assertEquals(hash, rs.getSpec().getSelector().getMatchLabels().get("pod-template-hash"));
+        assertEquals("1", rs.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"));
+        assertEquals("3", rs.getMetadata().getAnnotations().get("deployment.kubernetes.io/desired-replicas"));
+        assertEquals("4", rs.getMetadata().getAnnotations().get("deployment.kubernetes.io/max-replicas"), "3 + 25% rounded up");
+        assertEquals("1", web.getMetadata().getAnnotations().get("deployment.kubernetes.io/revision"));
+        OwnerReference rsOwner = rs.getMetadata().getOwnerReferences().get(0);
+        assertEquals("Deployment", rsOwner.getKind());
+        assertEquals(web.getMetadata().getUid(), rsOwner.getUid());
+        assertTrue(rsOwner.getController());
+        assertEquals(3, rs.getStatus().getReadyReplicas());
+        assertEquals(3, rs.getStatus().getAvailableReplicas());
+
         List<Pod> pods = podsOf(client, "web");
         assertEquals(3, pods.size());
         Set<String> ips = new HashSet<>();
         for (Pod pod : pods) {
-            String hash = pod.getMetadata().getLabels().get("pod-template-hash");
-            assertTrue(hash.matches("[0-9a-f]{10}"), hash);
+            assertEquals(hash, pod.getMetadata().getLabels().get("pod-template-hash"));
             assertTrue(pod.getMetadata().getName().matches("web-" + hash + "-[a-z0-9]{5}"), pod.getMetadata().getName());
             OwnerReference owner = pod.getMetadata().getOwnerReferences().get(0);
-            assertEquals("Deployment", owner.getKind());
-            assertEquals("web", owner.getName());
-            assertEquals(web.getMetadata().getUid(), owner.getUid());
+            assertEquals("ReplicaSet", owner.getKind());
+            assertEquals(rs.getMetadata().getName(), owner.getName());
+            assertEquals(rs.getMetadata().getUid(), owner.getUid());
             assertTrue(owner.getController());
             assertEquals("sim-node-1", pod.getSpec().getNodeName());
             assertEquals("web:v1", pod.getSpec().getContainers().get(0).getImage());
@@ -85,7 +103,7 @@ class DeploymentControllerTest {
 
     @Test
     @SimulatedClusterConfig(readinessDelayMillis = 700)
-    void newPodsStayPendingUntilTheReadinessDelayHasPassed(SimulatedCluster cluster) {
+    void newPodsStayPendingUntilTheStartDelayHasPassed(SimulatedCluster cluster) {
         cluster.client().apps().deployments().resource(deployment("web", "web:v1", 2)).create();
 
         Deployment starting = cluster.awaitDeployment("default", "web",
@@ -187,13 +205,21 @@ class DeploymentControllerTest {
             assertEquals("False", ready.getStatus());
             assertEquals("ContainersNotReady", ready.getReason());
             assertEquals("containers with unready status: [app]", ready.getMessage());
-            assertEquals("Readiness probe failed: HTTP probe failed with statuscode: 503", pod.getStatus().getMessage());
+            assertNull(pod.getStatus().getMessage(), "the kubelet reports probe failures as Events, not in status.message");
             ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
             assertFalse(container.getReady());
             assertTrue(container.getState().getRunning() != null, "the container runs");
+            Event unhealthy = cluster.client().v1().events().list().getItems().stream()
+                    .filter(e -> pod.getMetadata().getUid().equals(e.getInvolvedObject().getUid()))
+                    .filter(e -> "Unhealthy".equals(e.getReason())).findFirst()
+                    .orElseThrow(() -> new AssertionError("no Unhealthy event about " + pod.getMetadata().getName()));
+            assertEquals("Warning", unhealthy.getType());
+            assertEquals("Readiness probe failed: HTTP probe failed with statuscode: 503", unhealthy.getMessage());
+            assertEquals("Pod", unhealthy.getInvolvedObject().getKind());
+            assertEquals(pod.getMetadata().getName(), unhealthy.getInvolvedObject().getName());
+            assertEquals("spec.containers{app}", unhealthy.getInvolvedObject().getFieldPath());
+            assertEquals("kubelet", unhealthy.getSource().getComponent());
         }
-        List<Event> events = cluster.client().v1().events().list().getItems();
-        assertEquals(2, events.stream().filter(e -> "Unhealthy".equals(e.getReason())).count(), events.toString());
 
         AssertionError timeout = assertThrows(AssertionError.class, () -> cluster.awaitDeployment("default", "web",
                 DeploymentConditions.rolloutComplete(), Duration.ofMillis(300)));
@@ -215,7 +241,8 @@ class DeploymentControllerTest {
         assertPodCondition(pod, "Ready", "False");
         ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
         assertEquals("CrashLoopBackOff", container.getState().getWaiting().getReason());
-        assertEquals("back-off 10s restarting failed container=app pod=" + pod.getMetadata().getName(),
+        assertTrue(container.getState().getWaiting().getMessage().matches("back-off \\d+[sm0-9]* restarting failed container=app pod="
+                + pod.getMetadata().getName() + "_default\\(" + pod.getMetadata().getUid() + "\\)"),
                 container.getState().getWaiting().getMessage());
         assertTrue(container.getRestartCount() >= 1);
         assertEquals(1, container.getLastState().getTerminated().getExitCode());
@@ -232,7 +259,7 @@ class DeploymentControllerTest {
 
         Deployment web = cluster.awaitDeployment("default", "web", DeploymentConditions.progressDeadlineExceeded(), TIMEOUT);
 
-        String hash = podsOf(cluster.client(), "web").get(0).getMetadata().getLabels().get("pod-template-hash");
+        String hash = cluster.client().apps().replicaSets().list().getItems().get(0).getMetadata().getLabels().get("pod-template-hash");
         DeploymentCondition progressing = condition(web.getStatus(), "Progressing");
         assertEquals("False", progressing.getStatus());
         assertEquals("ProgressDeadlineExceeded", progressing.getReason());
@@ -251,19 +278,17 @@ class DeploymentControllerTest {
     }
 
     @Test
-    void statusWipedByAMergePatchIsWrittenAgain(SimulatedCluster cluster) {
+    void mergePatchesOfTheObjectsKeepTheirStatus(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 1)).create();
         cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
         Pod pod = podsOf(client, "web").get(0);
 
-        // The mock drops status on every merge patch of the main object; the controllers must restore it.
-        client.apps().deployments().withName("web").patch(MERGE, "{\"metadata\":{\"labels\":{\"team\":\"a\"}}}");
-        client.pods().withName(pod.getMetadata().getName()).patch(MERGE, "{\"metadata\":{\"labels\":{\"team\":\"a\"}}}");
-        cluster.awaitSettled(TIMEOUT);
+        // The fabric8 mock drops status on every write of the main object; a real API server keeps it.
+        Deployment labelled = client.apps().deployments().withName("web").patch(MERGE, "{\"metadata\":{\"labels\":{\"team\":\"a\"}}}");
+        Pod patched = client.pods().withName(pod.getMetadata().getName()).patch(MERGE, "{\"metadata\":{\"labels\":{\"team\":\"a\"}}}");
 
-        assertTrue(DeploymentConditions.rolloutComplete().test(client.apps().deployments().withName("web").get()));
-        Pod patched = client.pods().withName(pod.getMetadata().getName()).get();
+        assertTrue(DeploymentConditions.rolloutComplete().test(labelled), "the answer to the patch carries the status");
         assertEquals(pod.getStatus().getPodIP(), patched.getStatus().getPodIP());
         assertPodCondition(patched, "Ready", "True");
     }

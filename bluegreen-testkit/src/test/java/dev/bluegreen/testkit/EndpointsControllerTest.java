@@ -5,6 +5,7 @@ import static dev.bluegreen.testkit.Fixtures.deployment;
 import static dev.bluegreen.testkit.Fixtures.podsOf;
 import static dev.bluegreen.testkit.Fixtures.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +15,7 @@ import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.EndpointsBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.discovery.v1.Endpoint;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
@@ -147,6 +149,102 @@ class EndpointsControllerTest {
         Endpoints after = client.endpoints().withName("external").get();
         assertEquals(manual.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
         assertEquals(List.of(), client.discovery().v1().endpointSlices().list().getItems());
+    }
+
+    @Test
+    void aTerminatingPodKeptByAFinalizerLeavesTheCountsAndStaysInTheSliceAsServingAndTerminating(SimulatedCluster cluster) {
+        KubernetesClient client = cluster.client();
+        Deployment slowToStop = deployment("web", "web:v1", 2);
+        slowToStop.getSpec().getTemplate().getSpec().setTerminationGracePeriodSeconds(3600L);
+        client.apps().deployments().resource(slowToStop).create();
+        client.services().resource(service("web", Map.of("app", "web"))).create();
+        cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
+        Pod kept = podsOf(client, "web").get(0);
+        String name = kept.getMetadata().getName();
+        client.pods().withName(name).patch(PatchContext.of(PatchType.JSON_MERGE),
+                "{\"metadata\":{\"finalizers\":[\"example.com/keep\"]}}");
+
+        client.pods().withName(name).delete();
+
+        // The replacement becomes ready; the terminating pod no longer counts but still serves while it drains.
+        client.pods().withLabel("app", "web").informOnCondition(pods -> pods.size() == 3 && pods.stream()
+                .filter(p -> p.getMetadata().getDeletionTimestamp() == null).allMatch(p -> p.getStatus() != null
+                        && p.getStatus().getConditions().stream().anyMatch(c -> "Ready".equals(c.getType())
+                                && "True".equals(c.getStatus())))).join();
+        // Not awaitSettled: a pod that is terminating is work the cluster still has to do.
+        Deployment web = cluster.awaitDeployment("default", "web", d -> Integer.valueOf(2).equals(d.getStatus().getReplicas())
+                && Integer.valueOf(2).equals(d.getStatus().getAvailableReplicas())
+                && Integer.valueOf(2).equals(d.getStatus().getReadyReplicas()), TIMEOUT);
+        assertEquals(2, web.getStatus().getReplicas(), "the terminating pod is no replica any more");
+        EndpointSlice slice = cluster.client().discovery().v1().endpointSlices()
+                .withLabel("kubernetes.io/service-name", "web").informOnCondition(slices -> slices.size() == 1
+                        && slices.get(0).getEndpoints().size() == 3 && endpointOf(slices.get(0), name) != null
+                        && Boolean.TRUE.equals(endpointOf(slices.get(0), name).getConditions().getTerminating())
+                        && slices.get(0).getEndpoints().stream().filter(e -> e.getConditions().getReady()).count() == 2)
+                .join().get(0);
+        Endpoint terminating = endpointOf(slice, name);
+        assertEquals(false, terminating.getConditions().getReady());
+        assertEquals(true, terminating.getConditions().getServing());
+        assertEquals(true, terminating.getConditions().getTerminating());
+        Endpoints endpoints = cluster.awaitEndpoints("default", "web", e -> readyIps(e).size() == 2, TIMEOUT);
+        assertFalse(readyIps(endpoints).contains(kept.getStatus().getPodIP()), "Endpoints leave terminating pods out");
+        assertFalse(notReadyIps(endpoints).contains(kept.getStatus().getPodIP()));
+
+        // Killed at once: the containers stop, the kubelet deletes the pod, the finalizer keeps the object.
+        client.pods().withName(name).withGracePeriod(0).delete();
+        Pod finished = cluster.awaitPod("default", name, p -> "Succeeded".equals(p.getStatus().getPhase())
+                && Long.valueOf(0).equals(p.getMetadata().getDeletionGracePeriodSeconds()), TIMEOUT);
+        cluster.awaitSettled(TIMEOUT);
+        assertEquals(List.of("example.com/keep"), finished.getMetadata().getFinalizers());
+        assertTrue(onlySliceOf(client, "web").getEndpoints().stream().noneMatch(e -> e.getTargetRef().getName().equals(name)),
+                "a finished pod is no endpoint");
+
+        client.pods().withName(name).patch(PatchContext.of(PatchType.JSON), "[{\"op\":\"remove\",\"path\":\"/metadata/finalizers\"}]");
+        assertNull(client.pods().withName(name).get(), "gone with its last finalizer");
+    }
+
+    @Test
+    void publishNotReadyAddressesListsPodsThatAreNotReadyAsReady(SimulatedCluster cluster) {
+        cluster.markImage("web:broken", PodBehavior.NEVER_READY);
+        KubernetesClient client = cluster.client();
+        client.apps().deployments().resource(deployment("web", "web:broken", 2)).create();
+        client.services().resource(new ServiceBuilder(service("web", Map.of("app", "web")))
+                .editSpec().withPublishNotReadyAddresses(true).endSpec().build()).create();
+        cluster.awaitSettled(TIMEOUT);
+
+        Endpoints endpoints = client.endpoints().withName("web").get();
+        assertEquals(ips(podsOf(client, "web")), readyIps(endpoints));
+        assertEquals(Set.of(), notReadyIps(endpoints));
+        for (Endpoint endpoint : onlySliceOf(client, "web").getEndpoints()) {
+            assertEquals(true, endpoint.getConditions().getReady(), "ready, as the Service asks");
+            assertEquals(false, endpoint.getConditions().getServing(), "but not serving: the pod is not ready");
+        }
+    }
+
+    @Test
+    void moreThanAHundredEndpointsAreSplitIntoSeveralSlices(SimulatedCluster cluster) {
+        KubernetesClient client = cluster.client();
+        Deployment many = deployment("web", "web:v1", 105);
+        many.getSpec().getTemplate().getSpec().getContainers().get(0).setReadinessProbe(null);
+        client.apps().deployments().resource(many).create();
+        client.services().resource(service("web", Map.of("app", "web"))).create();
+        cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
+        cluster.awaitSettled(TIMEOUT);
+
+        List<EndpointSlice> slices = client.discovery().v1().endpointSlices().withLabel("kubernetes.io/service-name", "web")
+                .list().getItems();
+
+        assertEquals(2, slices.size());
+        assertEquals(List.of(5, 100), slices.stream().map(s -> s.getEndpoints().size()).sorted().toList());
+        Set<String> listed = slices.stream().flatMap(s -> s.getEndpoints().stream()).map(e -> e.getAddresses().get(0))
+                .collect(Collectors.toSet());
+        assertEquals(ips(podsOf(client, "web")), listed, "every pod once");
+        assertTrue(slices.stream().allMatch(s -> s.getMetadata().getName().matches("web-[a-z0-9]{5}")));
+        assertEquals(105, readyIps(client.endpoints().withName("web").get()).size());
+    }
+
+    private static Endpoint endpointOf(EndpointSlice slice, String pod) {
+        return slice.getEndpoints().stream().filter(e -> e.getTargetRef().getName().equals(pod)).findFirst().orElse(null);
     }
 
     private static EndpointSlice onlySliceOf(KubernetesClient client, String service) {

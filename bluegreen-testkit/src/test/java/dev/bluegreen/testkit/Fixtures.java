@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.PatchContext;
+import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,6 +18,7 @@ import java.util.Map;
 final class Fixtures {
 
     static final Duration TIMEOUT = Duration.ofSeconds(5);
+    static final long GRACE_PERIOD_SECONDS = 5;
 
     private Fixtures() {
     }
@@ -30,6 +33,8 @@ final class Fixtures {
                 .withNewTemplate()
                 .withNewMetadata().withLabels(labels).endMetadata()
                 .withNewSpec()
+                // Shorter than the default 30 s, so that tests wait less for old pods to go.
+                .withTerminationGracePeriodSeconds(GRACE_PERIOD_SECONDS)
                 .addNewContainer()
                 .withName("app")
                 .withImage(image)
@@ -61,5 +66,16 @@ final class Fixtures {
 
     static List<Pod> podsOf(KubernetesClient client, String deployment) {
         return client.pods().withLabel("app", deployment).list().getItems();
+    }
+
+    /** Changes the image of a Deployment's first container with a JSON patch, as {@code kubectl set image} would. */
+    static Deployment setImage(KubernetesClient client, String deployment, String image) {
+        return client.apps().deployments().withName(deployment).patch(PatchContext.of(PatchType.JSON),
+                "[{\"op\":\"replace\",\"path\":\"/spec/template/spec/containers/0/image\",\"value\":\"" + image + "\"}]");
+    }
+
+    /** The Deployment has observed generation {@code generation} and its rollout is complete. */
+    static java.util.function.Predicate<Deployment> completeAt(long generation) {
+        return d -> d.getMetadata().getGeneration() == generation && DeploymentConditions.rolloutComplete().test(d);
     }
 }

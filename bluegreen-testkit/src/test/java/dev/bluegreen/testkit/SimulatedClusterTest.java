@@ -4,9 +4,11 @@ import static dev.bluegreen.testkit.Fixtures.TIMEOUT;
 import static dev.bluegreen.testkit.Fixtures.deployment;
 import static dev.bluegreen.testkit.Fixtures.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import io.fabric8.kubernetes.api.model.StatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -17,6 +19,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class SimulatedClusterTest {
@@ -33,6 +37,18 @@ class SimulatedClusterTest {
             }
         }
         System.out.println("Cluster start-up times in ms: " + millis);
+    }
+
+    @Test
+    void theMockServersPerRequestLoggingIsOffWithoutAnyConfiguration() {
+        assumeFalse(Boolean.getBoolean("bluegreen.testkit.verbose"), "the user asked for the mock's logging");
+        try (SimulatedCluster cluster = SimulatedCluster.start()) {
+            cluster.client().pods().list();
+
+            assertFalse(Logger.getLogger("io.fabric8.mockwebserver.MockWebServer").isLoggable(Level.INFO));
+            assertFalse(Logger.getLogger("io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher").isLoggable(Level.INFO));
+            assertTrue(Logger.getLogger("io.fabric8.mockwebserver.MockWebServer").isLoggable(Level.WARNING), "warnings still show");
+        }
     }
 
     @Test
@@ -67,7 +83,7 @@ class SimulatedClusterTest {
 
     @Test
     void awaitSettledReturnsOnlyOnceDeploymentsAndEndpointsReflectThePods() {
-        try (SimulatedCluster cluster = SimulatedCluster.builder().readinessDelay(Duration.ofMillis(200)).start()) {
+        try (SimulatedCluster cluster = SimulatedCluster.builder().startDelay(Duration.ofMillis(200)).start()) {
             KubernetesClient client = cluster.client();
             client.apps().deployments().resource(deployment("web", "web:v1", 3)).create();
             client.services().resource(service("web", Map.of("app", "web"))).create();
@@ -110,15 +126,17 @@ class SimulatedClusterTest {
 
         assertEquals("namespace must be a DNS-1123 label (lower-case letters, digits and '-', at most 63), but was \"Shop\"",
                 assertThrows(IllegalArgumentException.class, () -> builder.namespace("Shop")).getMessage());
-        assertEquals("readinessDelay must be zero or positive, but was PT-1S",
-                assertThrows(IllegalArgumentException.class, () -> builder.readinessDelay(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("startDelay must be zero or positive, but was PT-1S",
+                assertThrows(IllegalArgumentException.class, () -> builder.startDelay(Duration.ofSeconds(-1))).getMessage());
+        assertEquals("timeScale must be positive, but was 0.0",
+                assertThrows(IllegalArgumentException.class, () -> builder.timeScale(0)).getMessage());
         assertEquals("image must not be blank, but was \" \"",
                 assertThrows(IllegalArgumentException.class, () -> builder.image(" ", PodBehavior.HEALTHY)).getMessage());
     }
 
     @Test
-    void podsBecomeReadyImmediatelyWithAZeroReadinessDelay() {
-        try (SimulatedCluster cluster = SimulatedCluster.builder().readinessDelay(Duration.ZERO).start()) {
+    void podsStartImmediatelyWithAZeroStartDelay() {
+        try (SimulatedCluster cluster = SimulatedCluster.builder().startDelay(Duration.ZERO).start()) {
             cluster.client().apps().deployments().resource(deployment("web", "web:v1", 2)).create();
             cluster.awaitSettled(TIMEOUT);
 

@@ -87,7 +87,7 @@ public final class Benchmark {
     }
 
     private static void switchLatency(int iterations, PrintStream out) {
-        try (SimulatedCluster cluster = SimulatedCluster.builder().readinessDelay(Duration.ZERO).start()) {
+        try (SimulatedCluster cluster = SimulatedCluster.builder().startDelay(Duration.ZERO).start()) {
             BlueGreenApp app = BlueGreenApp.named("bench").replicas(3).idleReplicas(3).create(cluster);
             cluster.awaitSettled(Duration.ofSeconds(10));
             KubernetesClient client = cluster.client();
@@ -222,7 +222,7 @@ public final class Benchmark {
     }
 
     private static void requestsPerRelease(int replicas, PrintStream out) {
-        try (SimulatedCluster cluster = SimulatedCluster.builder().readinessDelay(Duration.ZERO).start()) {
+        try (SimulatedCluster cluster = SimulatedCluster.builder().startDelay(Duration.ZERO).start()) {
             BlueGreenApp app = BlueGreenApp.named("bench").replicas(replicas).create(cluster);
             RequestLog log = cluster.requests();
             RequestLog.Mark mark = log.mark();

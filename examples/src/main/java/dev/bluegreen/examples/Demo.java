@@ -28,7 +28,7 @@ public final class Demo {
      */
     public static int run(PrintStream out) {
         long start = System.nanoTime();
-        try (SimulatedCluster cluster = SimulatedCluster.builder().readinessDelay(Duration.ofMillis(50)).start()) {
+        try (SimulatedCluster cluster = SimulatedCluster.builder().startDelay(Duration.ofMillis(50)).start()) {
             out.printf("simulated cluster at %s, started in %d ms (first start in a JVM includes class loading)%n",
                     cluster.masterUrl(), (System.nanoTime() - start) / 1_000_000);
             BlueGreenApp app = BlueGreenApp.named("myapp").image("registry.example.com/myapp:v1").replicas(3).create(cluster);

@@ -6,18 +6,21 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Informable;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
-import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -27,8 +30,10 @@ import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /**
- * The controllers of a simulated cluster and the informers that feed them. Informer callbacks only hand
- * events over to the {@link ControllerLoop}; everything else runs on the loop's thread.
+ * The controllers of a simulated cluster and the informers that feed them: Deployments, ReplicaSets, the
+ * kubelet, Endpoints and EndpointSlices, and the garbage collector's part that deletes what a deleted owner
+ * controlled (Deployment, then its ReplicaSets, then their pods, in the background). Informer callbacks only
+ * hand events over to the {@link ControllerLoop}; everything else runs on the loop's thread.
  */
 public final class ControlPlane implements AutoCloseable {
 
@@ -36,32 +41,42 @@ public final class ControlPlane implements AutoCloseable {
 
     private final KubernetesClient client;
     private final boolean endpointSlices;
-    private final ControllerLoop loop = new ControllerLoop("bluegreen-testkit-controllers");
+    private final SimClock clock;
+    private final ControllerLoop loop;
     private final ObjectStore<Deployment> deployments = new ObjectStore<>();
+    private final ObjectStore<ReplicaSet> replicaSets = new ObjectStore<>();
     private final ObjectStore<Pod> pods = new ObjectStore<>();
     private final ObjectStore<Service> services = new ObjectStore<>();
     private final ObjectStore<Endpoints> endpoints = new ObjectStore<>();
     private final ObjectStore<EndpointSlice> slices = new ObjectStore<>();
     private final Kubelet kubelet;
     private final DeploymentController deploymentController;
+    private final ReplicaSetController replicaSetController;
     private final EndpointsController endpointsController;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     /**
      * What a control plane simulates.
      *
-     * @param readinessDelay time from pod creation to its final state; zero or more
+     * @param startDelay     simulated time from a pod's admission to its containers starting; zero or more
      * @param endpointSlices whether EndpointSlices are maintained alongside Endpoints
      * @param imageBehavior  how the containers of an image behave; consulted when a pod is admitted
+     * @param logs           the containers' logs
      */
-    public record Settings(Duration readinessDelay, boolean endpointSlices, Function<String, PodBehavior> imageBehavior) {
+    public record Settings(Duration startDelay, boolean endpointSlices, Function<String, PodBehavior> imageBehavior,
+            LogStore logs) {
     }
 
-    private ControlPlane(KubernetesClient client, Settings settings, Clock clock) {
+    private ControlPlane(KubernetesClient client, Settings settings, SimClock clock) {
         this.client = client;
         this.endpointSlices = settings.endpointSlices();
-        this.kubelet = new Kubelet(client, loop, pods, settings.readinessDelay(), settings.imageBehavior(), clock);
-        this.deploymentController = new DeploymentController(client, loop, deployments, pods, kubelet, clock);
+        this.clock = clock;
+        this.loop = new ControllerLoop("bluegreen-testkit-controllers", clock);
+        EventRecorder events = new EventRecorder(client, clock);
+        this.kubelet = new Kubelet(client, loop, pods, settings.startDelay(), settings.imageBehavior(), events, settings.logs());
+        this.replicaSetController = new ReplicaSetController(client, loop, replicaSets, pods, kubelet);
+        this.deploymentController = new DeploymentController(client, loop, deployments, replicaSets, pods, events,
+                replicaSetController::enqueue);
         this.endpointsController = new EndpointsController(client, loop, services, pods, endpoints, slices,
                 settings.endpointSlices());
     }
@@ -72,10 +87,10 @@ public final class ControlPlane implements AutoCloseable {
      *
      * @param client   the client the controllers use, with the controllers' {@code User-Agent}
      * @param settings what to simulate
-     * @param clock    the source of status timestamps
+     * @param clock    the simulated time
      * @return the running control plane
      */
-    public static ControlPlane start(KubernetesClient client, Settings settings, Clock clock) {
+    public static ControlPlane start(KubernetesClient client, Settings settings, SimClock clock) {
         ControlPlane controlPlane = new ControlPlane(client, settings, clock);
         try {
             controlPlane.startInformers();
@@ -95,6 +110,18 @@ public final class ControlPlane implements AutoCloseable {
                 deployment -> {
                     deployments.remove(deployment, true);
                     deploymentController.deleted(deployment);
+                    collectDependents(deployment);
+                });
+        inform(client.apps().replicaSets().inAnyNamespace(),
+                rs -> {
+                    replicaSets.observe(rs);
+                    replicaSetController.enqueue(ObjectStore.keyOf(rs));
+                    deploymentController.replicaSetChanged(rs);
+                },
+                rs -> {
+                    replicaSets.remove(rs, true);
+                    deploymentController.replicaSetChanged(rs);
+                    collectDependents(rs);
                 });
         inform(client.pods().inAnyNamespace(),
                 pod -> {
@@ -104,12 +131,18 @@ public final class ControlPlane implements AutoCloseable {
                     if (latest != null) {
                         kubelet.observe(latest);
                     }
-                    podChanged(pod);
+                    replicaSetController.podChanged(pod);
+                    endpointsController.podChanged(pod);
+                    if (!ReplicaSetController.isActive(pod)) {
+                        deploymentController.podGone(pod);
+                    }
                 },
                 pod -> {
                     pods.remove(pod, true);
                     kubelet.forget(pod);
-                    podChanged(pod);
+                    replicaSetController.podDeleted(pod);
+                    deploymentController.podGone(pod);
+                    endpointsController.podChanged(pod);
                 });
         inform(client.services().inAnyNamespace(),
                 service -> {
@@ -155,9 +188,35 @@ public final class ControlPlane implements AutoCloseable {
         }
     }
 
-    private void podChanged(Pod pod) {
-        deploymentController.podChanged(pod);
-        endpointsController.podChanged(pod);
+    /**
+     * The garbage collector's part: deletes, in the background, the ReplicaSets and pods a deleted object
+     * controlled. Runs on the loop, so it counts as pending work and is retried when a delete fails.
+     */
+    private void collectDependents(HasMetadata owner) {
+        String namespace = owner.getMetadata().getNamespace();
+        String uid = owner.getMetadata().getUid();
+        loop.reconcile("garbage collection " + uid, () -> {
+            for (ReplicaSet rs : replicaSets.inNamespace(namespace)) {
+                if (Models.isControlledBy(rs, uid) && rs.getMetadata().getDeletionTimestamp() == null) {
+                    delete(() -> client.apps().replicaSets().inNamespace(namespace).withName(rs.getMetadata().getName()).delete());
+                }
+            }
+            for (Pod pod : pods.inNamespace(namespace)) {
+                if (Models.isControlledBy(pod, uid) && pod.getMetadata().getDeletionTimestamp() == null) {
+                    delete(() -> client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).delete());
+                }
+            }
+        });
+    }
+
+    private static void delete(Runnable deletion) {
+        try {
+            deletion.run();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 404) {
+                throw e;
+            }
+        }
     }
 
     private <T extends HasMetadata> void inform(Informable<T> resources, Consumer<T> upserted, Consumer<T> deleted) {
@@ -182,12 +241,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * Blocks until the controllers have nothing left to do: no queued or running work, no pod start-up due,
-     * and the server's objects as the controllers would leave them (every Deployment's pods and status,
-     * every selector Service's Endpoints and EndpointSlice). Checking the server, not only the loop, covers
-     * changes whose events are still on their way to the informers.
+     * Blocks until the controllers have nothing left to do: no queued or running work, no pod start-up,
+     * probe or termination due, and the server's objects as the controllers would leave them (every
+     * Deployment's ReplicaSets and status, every ReplicaSet's pods and status, every selector Service's
+     * Endpoints and EndpointSlices). Checking the server, not only the loop, covers changes whose events are
+     * still on their way to the informers.
      *
-     * @param timeout how long to wait at most
+     * @param timeout how long to wait at most, in real time
      * @throws AssertionError if the cluster does not settle in time, naming what is still pending
      */
     public void awaitSettled(Duration timeout) {
@@ -216,43 +276,85 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private Optional<String> unsettled() {
+        Instant now = clock.instant();
         Map<String, List<Pod>> podsByNamespace = client.pods().inAnyNamespace().list().getItems().stream()
                 .collect(Collectors.groupingBy(pod -> pod.getMetadata().getNamespace()));
-        Optional<String> unstarted = podsByNamespace.values().stream().flatMap(List::stream)
-                .filter(pod -> pod.getSpec() != null && Kubelet.NODE_NAME.equals(pod.getSpec().getNodeName()))
-                .filter(pod -> pod.getStatus() == null || pod.getStatus().getPhase() == null)
-                .findFirst()
-                .map(pod -> "Pod " + ObjectStore.keyOf(pod) + " has not been started by the kubelet yet");
-        if (unstarted.isPresent()) {
-            return unstarted;
+        List<Pod> allPods = podsByNamespace.values().stream().flatMap(List::stream).toList();
+        List<ReplicaSet> allReplicaSets = client.apps().replicaSets().inAnyNamespace().list().getItems();
+        List<Deployment> allDeployments = client.apps().deployments().inAnyNamespace().list().getItems();
+        Set<String> uids = new java.util.HashSet<>();
+        allReplicaSets.forEach(rs -> uids.add(rs.getMetadata().getUid()));
+        allDeployments.forEach(d -> uids.add(d.getMetadata().getUid()));
+        for (Pod pod : allPods) {
+            boolean onNode = pod.getSpec() != null && Kubelet.NODE_NAME.equals(pod.getSpec().getNodeName());
+            if (onNode && !Kubelet.admitted(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
+                return Optional.of("Pod " + ObjectStore.keyOf(pod) + " has not been started by the kubelet yet");
+            }
+            Long grace = pod.getMetadata().getDeletionGracePeriodSeconds();
+            if (onNode && pod.getMetadata().getDeletionTimestamp() != null && grace != null && grace > 0) {
+                return Optional.of("Pod " + ObjectStore.keyOf(pod) + " is terminating");
+            }
+            Optional<String> orphan = orphan(pod, uids, "ReplicaSet");
+            if (orphan.isPresent()) {
+                return orphan;
+            }
         }
-        for (Deployment deployment : client.apps().deployments().inAnyNamespace().list().getItems()) {
-            if (DeploymentController.isManageable(deployment)) {
-                Optional<String> unsettled = DeploymentController.unsettled(deployment,
-                        podsByNamespace.getOrDefault(deployment.getMetadata().getNamespace(), List.of()));
+        Map<String, List<ReplicaSet>> replicaSetsByNamespace = allReplicaSets.stream()
+                .collect(Collectors.groupingBy(rs -> rs.getMetadata().getNamespace()));
+        for (ReplicaSet rs : allReplicaSets) {
+            Optional<String> orphan = orphan(rs, uids, "Deployment");
+            if (orphan.isPresent()) {
+                return orphan;
+            }
+            if (rs.getSpec() != null && rs.getSpec().getTemplate() != null && rs.getMetadata().getDeletionTimestamp() == null) {
+                Optional<String> unsettled = ReplicaSetController.unsettled(rs,
+                        podsByNamespace.getOrDefault(rs.getMetadata().getNamespace(), List.of()), now);
                 if (unsettled.isPresent()) {
                     return unsettled;
                 }
             }
         }
+        for (Deployment deployment : allDeployments) {
+            if (DeploymentController.isManageable(deployment)) {
+                Optional<String> unsettled = DeploymentController.unsettled(deployment,
+                        replicaSetsByNamespace.getOrDefault(deployment.getMetadata().getNamespace(), List.of()));
+                if (unsettled.isPresent()) {
+                    return unsettled;
+                }
+            }
+        }
+        return unsettledEndpoints(podsByNamespace);
+    }
+
+    private static Optional<String> orphan(HasMetadata object, Set<String> uids, String ownerKind) {
+        return Models.controllerOf(object)
+                .filter(owner -> ownerKind.equals(owner.getKind()) && !uids.contains(owner.getUid()))
+                .filter(owner -> object.getMetadata().getDeletionTimestamp() == null)
+                .map(owner -> object.getKind() + " " + ObjectStore.keyOf(object) + " outlives its " + ownerKind + " "
+                        + owner.getName());
+    }
+
+    private Optional<String> unsettledEndpoints(Map<String, List<Pod>> podsByNamespace) {
         Map<String, Endpoints> endpointsByKey = byKey(client.endpoints().inAnyNamespace().list().getItems());
-        Map<String, EndpointSlice> slicesByKey = endpointSlices
-                ? byKey(client.discovery().v1().endpointSlices().inAnyNamespace()
+        List<EndpointSlice> allSlices = endpointSlices
+                ? client.discovery().v1().endpointSlices().inAnyNamespace()
                         .withLabel(EndpointsController.SLICE_MANAGED_BY_LABEL, EndpointsController.SLICE_MANAGER)
-                        .list().getItems())
-                : Map.of();
+                        .list().getItems()
+                : List.of();
         Map<String, Service> servicesByKey = byKey(client.services().inAnyNamespace().list().getItems());
-        Optional<String> orphan = orphanedEndpoints(servicesByKey, endpointsByKey.values(), slicesByKey.values());
+        Optional<String> orphan = orphanedEndpoints(servicesByKey, endpointsByKey.values(), allSlices);
         if (orphan.isPresent()) {
             return orphan;
         }
+        Map<String, List<EndpointSlice>> slicesByNamespace = allSlices.stream()
+                .collect(Collectors.groupingBy(slice -> slice.getMetadata().getNamespace()));
         for (Service service : servicesByKey.values()) {
             if (EndpointsController.hasSelector(service)) {
                 String namespace = service.getMetadata().getNamespace();
-                String sliceKey = ObjectStore.key(namespace, EndpointsController.sliceName(namespace, service.getMetadata().getName()));
                 Optional<String> unsettled = EndpointsController.unsettled(service,
                         podsByNamespace.getOrDefault(namespace, List.of()),
-                        endpointsByKey.get(ObjectStore.keyOf(service)), slicesByKey.get(sliceKey), endpointSlices);
+                        endpointsByKey.get(ObjectStore.keyOf(service)),
+                        slicesByNamespace.getOrDefault(namespace, List.of()), endpointSlices);
                 if (unsettled.isPresent()) {
                     return unsettled;
                 }

@@ -1,12 +1,16 @@
 package dev.bluegreen.testkit.internal;
 
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -15,17 +19,20 @@ import org.slf4j.LoggerFactory;
  * controllers' caches free of locks and their writes free of races with each other.
  *
  * <p>The loop counts its pending work: queued tasks, the running task, and <em>tracked</em> delayed tasks
- * (pod start-ups, retries). {@link #awaitIdle} and {@link #awaitProgress} let a waiting thread block on that
- * count instead of sleeping. Untracked delayed tasks (progress deadlines, possibly minutes away) do not
- * count: a cluster waiting for a deadline is settled.
+ * (pod start-ups, probes, graceful terminations, retries). {@link #awaitIdle} and {@link #awaitProgress} let a waiting thread block on that
+ * count instead of sleeping. Untracked delayed tasks (progress deadlines, crash-loop back-offs, possibly
+ * minutes of simulated time away) do not count: a cluster waiting for a deadline is settled. Delays given as
+ * instants are simulated time ({@link SimClock}); delays given as durations are real time.
  */
 final class ControllerLoop implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ControllerLoop.class);
     private static final Duration FIRST_RETRY = Duration.ofMillis(50);
     private static final Duration MAX_RETRY = Duration.ofSeconds(1);
+    private static final Duration CONFLICT_RETRY = Duration.ofMillis(2);
 
     private final ScheduledThreadPoolExecutor executor;
+    private final SimClock clock;
     private final Set<String> queuedKeys = ConcurrentHashMap.newKeySet();
     private final Map<String, Integer> failures = new ConcurrentHashMap<>();
     private final Object lock = new Object();
@@ -39,8 +46,10 @@ final class ControllerLoop implements AutoCloseable {
      * Creates the loop and its daemon thread.
      *
      * @param threadName the name of the loop's thread, shown in thread dumps
+     * @param clock      the simulated time that {@link #runAt} and {@link #wakeUpAt} refer to
      */
-    ControllerLoop(String threadName) {
+    ControllerLoop(String threadName, SimClock clock) {
+        this.clock = clock;
         executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, threadName);
             thread.setDaemon(true);
@@ -76,10 +85,9 @@ final class ControllerLoop implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} on the loop after {@code delay}, counting it as pending work until then. For events
-     * that are due soon, such as a pod becoming ready.
+     * Runs {@code work} on the loop after a real {@code delay}, counting it as pending work until then.
      *
-     * @param delay how long to wait, zero or more
+     * @param delay how long to wait in real time, zero or more
      * @param work  what to run; exceptions are logged
      */
     void runLater(Duration delay, Runnable work) {
@@ -88,10 +96,66 @@ final class ControllerLoop implements AutoCloseable {
     }
 
     /**
-     * Runs {@code work} on the loop after {@code delay} without counting it as pending work. For deadlines
-     * that a settled cluster may legitimately be waiting for.
+     * Runs {@code work} on the loop at a simulated instant, counting it as pending work until then. For
+     * events that are due soon, such as a container starting or a probe succeeding.
      *
-     * @param delay how long to wait, zero or more
+     * @param when the simulated instant; a past one means now
+     * @param work what to run; exceptions are logged
+     * @return a handle to call the task off
+     */
+    Cancellable runAt(Instant when, Runnable work) {
+        AtomicBoolean done = new AtomicBoolean();
+        begin();
+        ScheduledFuture<?> future;
+        try {
+            future = executor.schedule(() -> {
+                if (done.compareAndSet(false, true)) {
+                    runTracked(work);
+                }
+            }, clock.realDelayUntil(when).toNanos(), TimeUnit.NANOSECONDS);
+        } catch (RejectedExecutionException e) {
+            end();
+            return () -> { };
+        }
+        return () -> {
+            if (done.compareAndSet(false, true)) {
+                future.cancel(false);
+                end();
+            }
+        };
+    }
+
+    /** A tracked task that can be called off before it runs; it then no longer counts as pending work. */
+    interface Cancellable {
+        /** Calls the task off unless it has started; idempotent. */
+        void cancel();
+    }
+
+    /**
+     * Runs {@code work} on the loop at a simulated instant without counting it as pending work. For
+     * deadlines and periodic events (back-offs, progress deadlines) that a settled cluster may legitimately
+     * be waiting for.
+     *
+     * @param when the simulated instant; a past one means now
+     * @param work what to run; typically it calls {@link #reconcile}
+     */
+    void wakeUpAt(Instant when, Runnable work) {
+        wakeUpLater(clock.realDelayUntil(when), work);
+    }
+
+    /**
+     * Returns the simulated time the loop schedules by.
+     *
+     * @return the clock
+     */
+    SimClock clock() {
+        return clock;
+    }
+
+    /**
+     * Runs {@code work} on the loop after a real {@code delay} without counting it as pending work.
+     *
+     * @param delay how long to wait in real time, zero or more
      * @param work  what to run; typically it calls {@link #reconcile}
      */
     void wakeUpLater(Duration delay, Runnable work) {
@@ -217,14 +281,25 @@ final class ControllerLoop implements AutoCloseable {
             return;
         }
         int attempt = failures.merge(key, 1, Integer::sum);
+        if (isConflict(failure) && attempt <= 3) {
+            // A write decided on a cached version that someone else changed: the informer brings the newer
+            // version in a moment, as it does for the real controllers, which requeue without a word.
+            LOG.debug("Reconciling {} met a conflict (attempt {}); trying again", key, attempt);
+            runLater(CONFLICT_RETRY, () -> reconcile(key, reconcile));
+            return;
+        }
         Duration delay = FIRST_RETRY.multipliedBy(1L << Math.min(attempt - 1, 5));
         delay = delay.compareTo(MAX_RETRY) > 0 ? MAX_RETRY : delay;
-        if (attempt == 1) {
+        if (attempt == 1 || attempt == 4 && isConflict(failure)) {
             LOG.warn("Reconciling {} failed, retrying every {} ms at most: {}", key, MAX_RETRY.toMillis(), failure.toString());
         } else {
             LOG.debug("Reconciling {} failed again (attempt {})", key, attempt, failure);
         }
         runLater(delay, () -> reconcile(key, reconcile));
+    }
+
+    private static boolean isConflict(RuntimeException failure) {
+        return failure instanceof KubernetesClientException e && e.getCode() == 409;
     }
 
     private void runTracked(Runnable work) {

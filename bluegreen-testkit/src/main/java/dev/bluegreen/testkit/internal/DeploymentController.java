@@ -1,23 +1,24 @@
 package dev.bluegreen.testkit.internal;
 
-import static dev.bluegreen.testkit.internal.Models.omitZero;
-import static dev.bluegreen.testkit.internal.Models.orZero;
-import static dev.bluegreen.testkit.internal.Models.timestamp;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.AVAILABLE;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.PROGRESSING;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.condition;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.desired;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.newCondition;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.setCondition;
+import static dev.bluegreen.testkit.internal.DeploymentUtil.specReplicas;
 
-import io.fabric8.kubernetes.api.model.ObjectMeta;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.Pod;
-import io.fabric8.kubernetes.api.model.PodBuilder;
-import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
-import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
-import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Clock;
-import java.time.Duration;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,340 +27,764 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
- * The Deployment controller, simplified: a Deployment owns its pods directly (no ReplicaSets), and a
- * template change deletes every pod of the old template at once before creating the new ones (no rolling
- * update, no surge). That keeps what a blue-green release relies on: pods carry the template's labels plus
- * {@code pod-template-hash}, and the status reports {@code kubectl rollout status}'s counters faithfully.
+ * The Deployment controller, after {@code pkg/controller/deployment} ({@code deployment_controller.go},
+ * {@code sync.go}, {@code rolling.go}, {@code recreate.go}, {@code progress.go}): a ReplicaSet per pod
+ * template (name {@code <deployment>-<pod-template-hash>}, the hash label in its selector and template,
+ * revision annotations, owner reference), rolling updates within {@code maxSurge} and {@code maxUnavailable},
+ * Recreate (old pods gone before new ones start), {@code paused}, proportional scaling of a rollout in
+ * progress, {@code revisionHistoryLimit}, and the status with its {@code Available} and {@code Progressing}
+ * conditions: the progress deadline counts from the last progress and not while the rollout is complete.
  *
- * <p>Status omits zero counters, as the API server does. {@code minReadySeconds}, {@code paused} and
- * the strategy are ignored.
+ * <p>Not simulated: adopting and orphaning ReplicaSets that match the selector without being owned, the
+ * deprecated {@code rollbackTo}, and {@code ReplicaFailure} (pods are always created).
  */
 final class DeploymentController {
-
-    /** The label that ties a pod to the template it was created from. */
-    static final String TEMPLATE_HASH_LABEL = "pod-template-hash";
-
-    /** Pods to delete first: not ready before ready, newer before older (as the ReplicaSet controller does). */
-    private static final Comparator<Pod> DELETION_ORDER = Comparator
-            .comparing(Models::isReady)
-            .thenComparing((Pod p) -> p.getMetadata().getCreationTimestamp(), Comparator.nullsLast(Comparator.reverseOrder()))
-            .thenComparing(p -> p.getMetadata().getName());
 
     private final KubernetesClient client;
     private final ControllerLoop loop;
     private final ObjectStore<Deployment> deployments;
+    private final ObjectStore<ReplicaSet> replicaSets;
     private final ObjectStore<Pod> pods;
-    private final Kubelet kubelet;
-    private final Clock clock;
-    /** The rollout each Deployment (by uid) is going through, to time its progress deadline. */
-    private final Map<String, Rollout> rollouts = new HashMap<>();
+    private final EventRecorder events;
+    private final Consumer<String> replicaSetWritten;
+    private final SimClock clock;
+    /** The progress checks already scheduled, per Deployment uid, so that each is scheduled once. */
+    private final Map<String, Instant> progressChecks = new HashMap<>();
 
+    /**
+     * @param replicaSetWritten told the key of every ReplicaSet this controller creates or scales, so that the
+     *                          ReplicaSet controller acts on it in the order of the decisions (old ones scaled
+     *                          down before new ones scaled up), not in the order watch events of different
+     *                          objects happen to arrive
+     */
     DeploymentController(KubernetesClient client, ControllerLoop loop, ObjectStore<Deployment> deployments,
-            ObjectStore<Pod> pods, Kubelet kubelet, Clock clock) {
+            ObjectStore<ReplicaSet> replicaSets, ObjectStore<Pod> pods, EventRecorder events,
+            Consumer<String> replicaSetWritten) {
+        this.replicaSetWritten = replicaSetWritten;
         this.client = client;
         this.loop = loop;
         this.deployments = deployments;
+        this.replicaSets = replicaSets;
         this.pods = pods;
-        this.kubelet = kubelet;
-        this.clock = clock;
+        this.events = events;
+        this.clock = loop.clock();
     }
 
-    /**
-     * Queues the reconciliation of a Deployment.
-     *
-     * @param key the Deployment's {@code namespace/name}
-     */
     void enqueue(String key) {
         loop.reconcile("deployment " + key, () -> reconcile(key));
     }
 
-    /**
-     * Queues the reconciliation of the Deployment controlling {@code pod}, if any.
-     *
-     * @param pod a pod that changed or disappeared
-     */
-    void podChanged(Pod pod) {
-        Models.controllerOf(pod)
+    /** Queues the Deployment owning a ReplicaSet that changed or disappeared. */
+    void replicaSetChanged(ReplicaSet rs) {
+        Models.controllerOf(rs)
                 .filter(owner -> "Deployment".equals(owner.getKind()))
-                .ifPresent(owner -> enqueue(ObjectStore.key(pod.getMetadata().getNamespace(), owner.getName())));
+                .ifPresent(owner -> enqueue(ObjectStore.key(rs.getMetadata().getNamespace(), owner.getName())));
     }
 
-    /**
-     * Queues the collection of a deleted Deployment's pods, as the garbage collector would. It runs on the
-     * loop like any reconciliation, so it cannot race a reconciliation that still saw the Deployment, it
-     * counts as pending work for {@code awaitSettled}, and it is retried when a delete fails.
-     *
-     * @param deployment the deleted Deployment
-     */
+    /** Queues the Deployment whose pod stopped or disappeared: a Recreate rollout waits for that. */
+    void podGone(Pod pod) {
+        Models.controllerOf(pod)
+                .filter(owner -> "ReplicaSet".equals(owner.getKind()))
+                .map(owner -> replicaSets.get(ObjectStore.key(pod.getMetadata().getNamespace(), owner.getName())))
+                .ifPresent(this::replicaSetChanged);
+    }
+
+    /** A Deployment is gone. */
     void deleted(Deployment deployment) {
-        rollouts.remove(deployment.getMetadata().getUid());
-        enqueue(ObjectStore.keyOf(deployment));
-    }
-
-    /** Deletes the pods whose controlling Deployment no longer exists. */
-    private void collectOrphans(String namespace, String name) {
-        pods.inNamespace(namespace).stream()
-                .filter(pod -> Models.controllerOf(pod)
-                        .filter(owner -> "Deployment".equals(owner.getKind()) && name.equals(owner.getName()))
-                        .isPresent())
-                .forEach(this::deletePod);
+        progressChecks.remove(deployment.getMetadata().getUid());
     }
 
     /**
-     * Returns the {@code pod-template-hash} of a Deployment's current template.
-     *
-     * @param deployment a Deployment with a template
-     * @return 10 hex characters, stable for equal templates
-     */
-    static String templateHash(Deployment deployment) {
-        return Canonical.hash(deployment.getSpec().getTemplate());
-    }
-
-    /**
-     * Tells whether the controller manages {@code deployment}: it needs a pod template.
+     * Tells whether the controller manages {@code deployment}: it needs a selector and a pod template.
      *
      * @param deployment any Deployment
      * @return true if the controller reconciles it
      */
     static boolean isManageable(Deployment deployment) {
-        return deployment.getSpec() != null && deployment.getSpec().getTemplate() != null;
+        return deployment.getSpec() != null && deployment.getSpec().getTemplate() != null
+                && deployment.getSpec().getSelector() != null;
+    }
+
+    /** The ReplicaSets a Deployment controls. */
+    static List<ReplicaSet> owned(Deployment deployment, List<ReplicaSet> inNamespace) {
+        String uid = deployment.getMetadata().getUid();
+        return inNamespace.stream().filter(rs -> Models.isControlledBy(rs, uid)).toList();
     }
 
     /**
-     * Returns the desired number of replicas; an absent {@code spec.replicas} means 1, as the API server
-     * defaults it.
+     * Explains how a Deployment differs from what the controller would leave, for {@code awaitSettled}.
      *
-     * @param deployment a Deployment with a spec
-     * @return the desired replicas
-     */
-    static int desiredReplicas(Deployment deployment) {
-        Integer replicas = deployment.getSpec().getReplicas();
-        return replicas == null ? 1 : replicas;
-    }
-
-    /**
-     * Explains how the state of a Deployment and its pods differs from what the controller would leave, for
-     * {@code awaitSettled}.
-     *
-     * @param deployment      a manageable Deployment, as the server has it
-     * @param podsInNamespace the pods of its namespace, as the server has them
+     * @param deployment  a manageable Deployment, as the server has it
+     * @param replicaSets the ReplicaSets of its namespace, as the server has them
      * @return the difference, or empty when the controller has nothing left to do
      */
-    static Optional<String> unsettled(Deployment deployment, List<Pod> podsInNamespace) {
+    static Optional<String> unsettled(Deployment deployment, List<ReplicaSet> replicaSets) {
         String name = "Deployment " + ObjectStore.keyOf(deployment);
-        String hash = templateHash(deployment);
-        List<Pod> owned = podsInNamespace.stream()
-                .filter(pod -> Models.isControlledBy(pod, deployment.getMetadata().getUid()))
-                .toList();
-        long current = owned.stream().filter(pod -> hash.equals(Models.labels(pod).get(TEMPLATE_HASH_LABEL))).count();
-        if (current != owned.size() || current != desiredReplicas(deployment)) {
-            return Optional.of(name + " wants " + desiredReplicas(deployment) + " pods of template " + hash + " but has "
-                    + current + " of them and " + (owned.size() - current) + " others");
-        }
+        List<ReplicaSet> owned = owned(deployment, replicaSets);
         DeploymentStatus status = deployment.getStatus();
         Long generation = deployment.getMetadata().getGeneration();
         if (status == null || (generation != null && !generation.equals(status.getObservedGeneration()))) {
             return Optional.of(name + " has generation " + generation + " but its status observed "
                     + (status == null ? "nothing" : "generation " + status.getObservedGeneration()));
         }
-        Counts counts = Counts.of(owned, hash);
-        Counts reported = new Counts(orZero(status.getReplicas()), orZero(status.getUpdatedReplicas()),
-                orZero(status.getReadyReplicas()), orZero(status.getAvailableReplicas()));
-        if (!counts.equals(reported)) {
-            return Optional.of(name + " reports " + reported + " but its pods show " + counts);
+        ReplicaSet newRS = DeploymentUtil.findNewReplicaSet(deployment, owned);
+        if (newRS == null && !Boolean.TRUE.equals(deployment.getSpec().getPaused()) && desired(deployment) > 0) {
+            return Optional.of(name + " has no ReplicaSet for its current template yet");
+        }
+        DeploymentStatus expected = counters(owned, newRS, deployment);
+        if (!Canonical.same(expected, counters(status))) {
+            return Optional.of(name + " reports " + describe(status) + " but its ReplicaSets show " + describe(expected));
+        }
+        if (newRS != null && !Boolean.TRUE.equals(deployment.getSpec().getPaused()) && DeploymentUtil.isRollingUpdate(deployment)
+                && specReplicas(newRS) < desired(deployment)
+                && DeploymentUtil.newRSNewReplicas(deployment, owned, newRS) > specReplicas(newRS)) {
+            return Optional.of(name + " may still scale up ReplicaSet " + newRS.getMetadata().getName());
         }
         return Optional.empty();
     }
 
-    private void reconcile(String key) {
-        Deployment deployment = deployments.get(key);
-        if (deployment == null) {
-            int slash = key.indexOf('/');
-            collectOrphans(key.substring(0, slash), key.substring(slash + 1));
-            return;
-        }
-        if (!isManageable(deployment)) {
-            return;
-        }
-        String hash = templateHash(deployment);
-        int desired = desiredReplicas(deployment);
-        List<Pod> current = new ArrayList<>();
-        for (Pod pod : ownedPods(deployment)) {
-            if (hash.equals(Models.labels(pod).get(TEMPLATE_HASH_LABEL))) {
-                current.add(pod);
-            } else {
-                deletePod(pod);
-            }
-        }
-        current.sort(DELETION_ORDER);
-        while (current.size() > desired) {
-            deletePod(current.remove(0));
-        }
-        for (int i = current.size(); i < desired; i++) {
-            createPod(deployment, hash);
-        }
-        writeStatus(deployment, hash, desired);
+    private static String describe(DeploymentStatus status) {
+        return "replicas=" + Models.orZero(status.getReplicas()) + " updated=" + Models.orZero(status.getUpdatedReplicas())
+                + " ready=" + Models.orZero(status.getReadyReplicas()) + " available=" + Models.orZero(status.getAvailableReplicas());
     }
 
-    private List<Pod> ownedPods(Deployment deployment) {
-        String uid = deployment.getMetadata().getUid();
-        return pods.inNamespace(deployment.getMetadata().getNamespace()).stream()
-                .filter(pod -> Models.isControlledBy(pod, uid))
+    private static DeploymentStatus counters(DeploymentStatus status) {
+        DeploymentStatus copy = new DeploymentStatus();
+        copy.setReplicas(status.getReplicas());
+        copy.setUpdatedReplicas(status.getUpdatedReplicas());
+        copy.setReadyReplicas(status.getReadyReplicas());
+        copy.setAvailableReplicas(status.getAvailableReplicas());
+        copy.setUnavailableReplicas(status.getUnavailableReplicas());
+        return copy;
+    }
+
+    private static DeploymentStatus counters(List<ReplicaSet> owned, ReplicaSet newRS, Deployment deployment) {
+        return counters(calculateStatus(owned, newRS, deployment, Instant.EPOCH));
+    }
+
+    // ---- sync ----
+
+    /** One sync of one Deployment; {@code d} is the latest version, including this sync's own writes. */
+    private final class Sync {
+        private Deployment d;
+        private final List<ReplicaSet> rsList;
+
+        private Sync(Deployment deployment) {
+            this.d = copy(deployment);
+            this.rsList = new ArrayList<>(owned(deployment, replicaSets.inNamespace(deployment.getMetadata().getNamespace())));
+        }
+    }
+
+    private void reconcile(String key) {
+        Deployment deployment = deployments.get(key);
+        if (deployment == null || !isManageable(deployment)) {
+            return;
+        }
+        Sync sync = new Sync(deployment);
+        if (sync.d.getMetadata().getDeletionTimestamp() != null) {
+            syncStatusOnly(sync);
+            return;
+        }
+        checkPausedConditions(sync);
+        if (Boolean.TRUE.equals(sync.d.getSpec().getPaused())) {
+            syncScaling(sync);
+            return;
+        }
+        if (isScalingEvent(sync)) {
+            syncScaling(sync);
+            return;
+        }
+        if (DeploymentUtil.isRollingUpdate(sync.d)) {
+            rolloutRolling(sync);
+        } else {
+            rolloutRecreate(sync);
+        }
+    }
+
+    /** The new ReplicaSet (possibly created) and the old ones, with revisions brought up to date. */
+    private record ReplicaSets(ReplicaSet newRS, List<ReplicaSet> oldRSs) {
+        List<ReplicaSet> all() {
+            List<ReplicaSet> all = new ArrayList<>(oldRSs);
+            if (newRS != null) {
+                all.add(newRS);
+            }
+            return all;
+        }
+    }
+
+    private ReplicaSets allReplicaSetsAndSyncRevision(Sync sync, boolean createIfNotExisted) {
+        ReplicaSet existing = DeploymentUtil.findNewReplicaSet(sync.d, sync.rsList);
+        List<ReplicaSet> oldRSs = new ArrayList<>(sync.rsList.stream().filter(rs -> rs != existing).toList());
+        ReplicaSet newRS = newReplicaSet(sync, existing, oldRSs, createIfNotExisted);
+        return new ReplicaSets(newRS, oldRSs);
+    }
+
+    private ReplicaSet newReplicaSet(Sync sync, ReplicaSet existing, List<ReplicaSet> oldRSs, boolean create) {
+        Deployment d = sync.d;
+        String newRevision = String.valueOf(DeploymentUtil.maxRevision(oldRSs) + 1);
+        if (existing != null) {
+            ReplicaSet rsCopy = copy(existing);
+            boolean annotationsUpdated = DeploymentUtil.setNewReplicaSetAnnotations(d, rsCopy, newRevision, true);
+            boolean minReadyChanged = !java.util.Objects.equals(orZero(rsCopy.getSpec().getMinReadySeconds()),
+                    orZero(d.getSpec().getMinReadySeconds()));
+            if (annotationsUpdated || minReadyChanged) {
+                rsCopy.getSpec().setMinReadySeconds(d.getSpec().getMinReadySeconds());
+                return updateReplicaSet(sync, rsCopy);
+            }
+            String revision = DeploymentUtil.orEmpty(rsCopy.getMetadata().getAnnotations()).get(DeploymentUtil.REVISION);
+            boolean needsUpdate = revision != null && DeploymentUtil.setDeploymentRevision(d, revision);
+            DeploymentCondition progressing = condition(d.getStatus(), PROGRESSING);
+            if (DeploymentUtil.hasProgressDeadline(d) && progressing == null) {
+                setCondition(status(d), newCondition(PROGRESSING, "True", DeploymentUtil.FOUND_NEW_RS_REASON,
+                        "Found new replica set \"" + rsCopy.getMetadata().getName() + "\"", clock.instant()));
+                needsUpdate = true;
+            }
+            if (needsUpdate) {
+                writeStatus(sync, d.getStatus());
+            }
+            return rsCopy;
+        }
+        if (!create) {
+            return null;
+        }
+        PodTemplateSpec template = copy(d.getSpec().getTemplate(), PodTemplateSpec.class);
+        String hash = DeploymentUtil.templateHash(d.getSpec().getTemplate(), d.getStatus() == null ? null
+                : d.getStatus().getCollisionCount());
+        Map<String, String> labels = new LinkedHashMap<>(DeploymentUtil.orEmpty(template.getMetadata() == null ? null
+                : template.getMetadata().getLabels()));
+        labels.put(DeploymentUtil.TEMPLATE_HASH_LABEL, hash);
+        if (template.getMetadata() == null) {
+            template.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMeta());
+        }
+        template.getMetadata().setLabels(labels);
+        LabelSelector selector = copy(d.getSpec().getSelector(), LabelSelector.class);
+        Map<String, String> matchLabels = new LinkedHashMap<>(DeploymentUtil.orEmpty(selector.getMatchLabels()));
+        matchLabels.put(DeploymentUtil.TEMPLATE_HASH_LABEL, hash);
+        selector.setMatchLabels(matchLabels);
+        ReplicaSet newRS = new ReplicaSetBuilder()
+                .withNewMetadata()
+                .withName(d.getMetadata().getName() + "-" + hash)
+                .withNamespace(d.getMetadata().getNamespace())
+                .withLabels(labels)
+                .addNewOwnerReference()
+                .withApiVersion("apps/v1").withKind("Deployment").withName(d.getMetadata().getName())
+                .withUid(d.getMetadata().getUid()).withController(true).withBlockOwnerDeletion(true)
+                .endOwnerReference()
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(0)
+                .withMinReadySeconds(d.getSpec().getMinReadySeconds())
+                .withSelector(selector)
+                .withTemplate(template)
+                .endSpec()
+                .build();
+        List<ReplicaSet> all = new ArrayList<>(oldRSs);
+        all.add(newRS);
+        int newReplicas = DeploymentUtil.newRSNewReplicas(d, all, newRS);
+        newRS.getSpec().setReplicas(newReplicas);
+        DeploymentUtil.setNewReplicaSetAnnotations(d, newRS, newRevision, false);
+        ReplicaSet created;
+        boolean alreadyExists = false;
+        try {
+            created = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace()).resource(newRS).create();
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 409) {
+                throw e;
+            }
+            ReplicaSet found = client.apps().replicaSets().inNamespace(d.getMetadata().getNamespace())
+                    .withName(newRS.getMetadata().getName()).get();
+            if (found == null || !Models.isControlledBy(found, d.getMetadata().getUid())
+                    || !DeploymentUtil.equalIgnoreHash(found.getSpec().getTemplate(), d.getSpec().getTemplate())) {
+                // A hash collision: count it, so that the next hash differs.
+                DeploymentStatus status = copy(status(d), DeploymentStatus.class);
+                status.setCollisionCount(status.getCollisionCount() == null ? 1 : status.getCollisionCount() + 1);
+                writeStatus(sync, status);
+                throw e;
+            }
+            created = found;
+            alreadyExists = true;
+        }
+        replicaSets.observe(created);
+        replicaSetWritten.accept(ObjectStore.keyOf(created));
+        sync.rsList.add(created);
+        if (!alreadyExists && newReplicas > 0) {
+            event(d, "Normal", "ScalingReplicaSet", "Scaled up replica set " + created.getMetadata().getName()
+                    + " from 0 to " + newReplicas);
+        }
+        boolean needsUpdate = DeploymentUtil.setDeploymentRevision(d, newRevision);
+        if (!alreadyExists && DeploymentUtil.hasProgressDeadline(d)) {
+            setCondition(status(d), newCondition(PROGRESSING, "True", DeploymentUtil.NEW_RS_REASON,
+                    "Created new replica set \"" + created.getMetadata().getName() + "\"", clock.instant()));
+            needsUpdate = true;
+        }
+        if (needsUpdate) {
+            writeStatus(sync, d.getStatus());
+        }
+        return created;
+    }
+
+    // ---- rolling update (rolling.go) ----
+
+    private void rolloutRolling(Sync sync) {
+        ReplicaSets sets = allReplicaSetsAndSyncRevision(sync, true);
+        List<ReplicaSet> all = sets.all();
+        if (reconcileNewReplicaSet(sync, all, sets.newRS())) {
+            syncRolloutStatus(sync, allReplicaSetsNow(sync, sets), sets.newRS());
+            return;
+        }
+        if (reconcileOldReplicaSets(sync, all, DeploymentUtil.active(sets.oldRSs()), sets.newRS())) {
+            syncRolloutStatus(sync, allReplicaSetsNow(sync, sets), sets.newRS());
+            return;
+        }
+        if (DeploymentUtil.deploymentComplete(sync.d, status(sync.d))) {
+            cleanupDeployment(sync, sets.oldRSs());
+        }
+        syncRolloutStatus(sync, all, sets.newRS());
+    }
+
+    /** The ReplicaSets as this sync last wrote them. */
+    private List<ReplicaSet> allReplicaSetsNow(Sync sync, ReplicaSets sets) {
+        return sets.all().stream()
+                .map(rs -> replicaSets.get(ObjectStore.keyOf(rs)) == null ? rs : replicaSets.get(ObjectStore.keyOf(rs)))
                 .toList();
     }
 
-    private void createPod(Deployment deployment, String hash) {
-        ObjectMeta owner = deployment.getMetadata();
-        PodTemplateSpec template = deployment.getSpec().getTemplate();
-        Map<String, String> labels = new LinkedHashMap<>();
-        if (template.getMetadata() != null && template.getMetadata().getLabels() != null) {
-            labels.putAll(template.getMetadata().getLabels());
+    private boolean reconcileNewReplicaSet(Sync sync, List<ReplicaSet> all, ReplicaSet newRS) {
+        int desired = desired(sync.d);
+        if (specReplicas(newRS) == desired) {
+            return false;
         }
-        labels.put(TEMPLATE_HASH_LABEL, hash);
-        Pod pod = new PodBuilder()
-                .withNewMetadata()
-                .withName(owner.getName() + "-" + hash + "-" + Canonical.randomSuffix())
-                .withNamespace(owner.getNamespace())
-                .withLabels(labels)
-                .withAnnotations(template.getMetadata() == null ? null : template.getMetadata().getAnnotations())
-                .addNewOwnerReference()
-                .withApiVersion("apps/v1")
-                .withKind("Deployment")
-                .withName(owner.getName())
-                .withUid(owner.getUid())
-                .withController(true)
-                .withBlockOwnerDeletion(true)
-                .endOwnerReference()
-                .endMetadata()
-                // The controller doubles as the scheduler: every pod lands on the one simulated node.
-                .withSpec(new PodSpecBuilder(template.getSpec()).withNodeName(Kubelet.NODE_NAME).build())
-                .build();
-        Pod created = client.pods().inNamespace(owner.getNamespace()).resource(pod).create();
-        pods.observe(created);
-        kubelet.observe(created);
+        if (specReplicas(newRS) > desired) {
+            return scaleAndRecord(sync, newRS, desired) != null;
+        }
+        int count = DeploymentUtil.newRSNewReplicas(sync.d, all, newRS);
+        return scaleAndRecord(sync, newRS, count) != null;
     }
 
-    private void deletePod(Pod pod) {
-        client.pods().inNamespace(pod.getMetadata().getNamespace()).withName(pod.getMetadata().getName()).delete();
-        pods.remove(pod, false);
-        kubelet.forget(pod);
+    private boolean reconcileOldReplicaSets(Sync sync, List<ReplicaSet> all, List<ReplicaSet> oldRSs, ReplicaSet newRS) {
+        int oldPods = DeploymentUtil.replicaCount(oldRSs);
+        if (oldPods == 0) {
+            return false;
+        }
+        int allPods = DeploymentUtil.replicaCount(all);
+        int maxUnavailable = DeploymentUtil.maxUnavailable(sync.d);
+        int minAvailable = desired(sync.d) - maxUnavailable;
+        int newRSUnavailable = specReplicas(newRS) - DeploymentUtil.available(newRS);
+        int maxScaledDown = allPods - minAvailable - newRSUnavailable;
+        if (maxScaledDown <= 0) {
+            return false;
+        }
+        List<ReplicaSet> olds = new ArrayList<>(oldRSs);
+        int cleaned = cleanupUnhealthyReplicas(sync, olds, maxScaledDown);
+        List<ReplicaSet> allNow = new ArrayList<>(olds);
+        allNow.add(newRS);
+        int scaledDown = scaleDownOldReplicaSetsForRollingUpdate(sync, allNow, olds);
+        return cleaned + scaledDown > 0;
     }
 
-    private void writeStatus(Deployment deployment, String hash, int desired) {
-        Counts counts = Counts.of(ownedPods(deployment), hash);
-        boolean complete = counts.updated == desired && counts.replicas == desired && counts.available == desired;
+    private int cleanupUnhealthyReplicas(Sync sync, List<ReplicaSet> oldRSs, int maxCleanup) {
+        oldRSs.sort(DeploymentUtil.BY_CREATION);
+        int total = 0;
+        for (int i = 0; i < oldRSs.size(); i++) {
+            ReplicaSet rs = oldRSs.get(i);
+            if (total >= maxCleanup) {
+                break;
+            }
+            int replicas = specReplicas(rs);
+            if (replicas == 0 || replicas == DeploymentUtil.available(rs)) {
+                continue;
+            }
+            int scaledDown = Math.min(maxCleanup - total, replicas - DeploymentUtil.available(rs));
+            ReplicaSet updated = scaleAndRecord(sync, rs, replicas - scaledDown);
+            total += scaledDown;
+            if (updated != null) {
+                oldRSs.set(i, updated);
+            }
+        }
+        return total;
+    }
+
+    private int scaleDownOldReplicaSetsForRollingUpdate(Sync sync, List<ReplicaSet> all, List<ReplicaSet> oldRSs) {
+        int minAvailable = desired(sync.d) - DeploymentUtil.maxUnavailable(sync.d);
+        int available = DeploymentUtil.availableReplicaCount(all);
+        if (available <= minAvailable) {
+            return 0;
+        }
+        List<ReplicaSet> olds = new ArrayList<>(oldRSs);
+        olds.sort(DeploymentUtil.BY_CREATION);
+        int total = 0;
+        int toScaleDown = available - minAvailable;
+        for (ReplicaSet rs : olds) {
+            if (total >= toScaleDown) {
+                break;
+            }
+            if (specReplicas(rs) == 0) {
+                continue;
+            }
+            int count = Math.min(specReplicas(rs), toScaleDown - total);
+            scaleAndRecord(sync, rs, specReplicas(rs) - count);
+            total += count;
+        }
+        return total;
+    }
+
+    // ---- recreate (recreate.go) ----
+
+    private void rolloutRecreate(Sync sync) {
+        ReplicaSets sets = allReplicaSetsAndSyncRevision(sync, false);
+        boolean scaledDown = false;
+        for (ReplicaSet old : DeploymentUtil.active(sets.oldRSs())) {
+            if (scaleAndRecord(sync, old, 0) != null) {
+                scaledDown = true;
+            }
+        }
+        if (scaledDown) {
+            syncRolloutStatus(sync, allReplicaSetsNow(sync, sets), sets.newRS());
+            return;
+        }
+        if (oldPodsRunning(sets.newRS(), sets.oldRSs(), sync.d)) {
+            syncRolloutStatus(sync, sets.all(), sets.newRS());
+            return;
+        }
+        if (sets.newRS() == null) {
+            sets = allReplicaSetsAndSyncRevision(sync, true);
+        }
+        scaleAndRecord(sync, sets.newRS(), desired(sync.d));
+        if (DeploymentUtil.deploymentComplete(sync.d, status(sync.d))) {
+            cleanupDeployment(sync, sets.oldRSs());
+        }
+        syncRolloutStatus(sync, allReplicaSetsNow(sync, sets), sets.newRS());
+    }
+
+    /** Old ReplicaSets still report pods, or pods of theirs (terminating ones too) have not finished. */
+    private boolean oldPodsRunning(ReplicaSet newRS, List<ReplicaSet> oldRSs, Deployment d) {
+        if (DeploymentUtil.actualReplicaCount(oldRSs) > 0) {
+            return true;
+        }
+        List<String> oldUids = oldRSs.stream().map(rs -> rs.getMetadata().getUid()).toList();
+        return pods.inNamespace(d.getMetadata().getNamespace()).stream()
+                .filter(pod -> Models.controllerOf(pod).map(o -> oldUids.contains(o.getUid())).orElse(false))
+                .anyMatch(pod -> {
+                    String phase = pod.getStatus() == null ? null : pod.getStatus().getPhase();
+                    return !"Succeeded".equals(phase) && !"Failed".equals(phase);
+                });
+    }
+
+    // ---- scaling events and pauses (sync.go) ----
+
+    private boolean isScalingEvent(Sync sync) {
+        ReplicaSets sets = allReplicaSetsAndSyncRevision(sync, false);
+        for (ReplicaSet rs : DeploymentUtil.active(sets.all())) {
+            Integer desiredAnnotation = DeploymentUtil.desiredReplicasAnnotation(rs);
+            if (desiredAnnotation != null && desiredAnnotation != desired(sync.d)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private void syncScaling(Sync sync) {
+        ReplicaSets sets = allReplicaSetsAndSyncRevision(sync, false);
+        scale(sync, sets.newRS(), sets.oldRSs());
+        if (Boolean.TRUE.equals(sync.d.getSpec().getPaused())) {
+            cleanupDeployment(sync, sets.oldRSs());
+        }
+        syncDeploymentStatus(sync, allReplicaSetsNow(sync, sets), sets.newRS());
+    }
+
+    private void syncStatusOnly(Sync sync) {
+        ReplicaSets sets = allReplicaSetsAndSyncRevision(sync, false);
+        syncDeploymentStatus(sync, sets.all(), sets.newRS());
+    }
+
+    /** Proportional scaling, so that a scale during a rollout keeps the proportions of old and new pods. */
+    private void scale(Sync sync, ReplicaSet newRS, List<ReplicaSet> oldRSs) {
+        Deployment d = sync.d;
+        int desired = desired(d);
+        ReplicaSet activeOrLatest = DeploymentUtil.findActiveOrLatest(newRS, oldRSs);
+        if (activeOrLatest != null) {
+            if (specReplicas(activeOrLatest) != desired) {
+                scaleAndRecord(sync, activeOrLatest, desired);
+            }
+            return;
+        }
+        if (DeploymentUtil.isSaturated(d, newRS)) {
+            for (ReplicaSet old : DeploymentUtil.active(oldRSs)) {
+                scaleAndRecord(sync, old, 0);
+            }
+            return;
+        }
+        if (!DeploymentUtil.isRollingUpdate(d)) {
+            return;
+        }
+        List<ReplicaSet> all = new ArrayList<>(oldRSs);
+        if (newRS != null) {
+            all.add(newRS);
+        }
+        List<ReplicaSet> active = new ArrayList<>(DeploymentUtil.active(all));
+        int allowed = desired > 0 ? desired + DeploymentUtil.maxSurge(d) : 0;
+        int toAdd = allowed - DeploymentUtil.replicaCount(active);
+        if (toAdd > 0) {
+            // Larger first; newer first among equals.
+            active.sort(Comparator.comparing(DeploymentUtil::specReplicas).reversed()
+                    .thenComparing(DeploymentUtil.BY_CREATION.reversed()));
+        } else if (toAdd < 0) {
+            // Larger first; older first among equals.
+            active.sort(Comparator.comparing(DeploymentUtil::specReplicas).reversed().thenComparing(DeploymentUtil.BY_CREATION));
+        }
+        int added = 0;
+        Map<String, Integer> sizes = new LinkedHashMap<>();
+        for (ReplicaSet rs : active) {
+            if (toAdd != 0) {
+                int proportion = DeploymentUtil.proportion(rs, d, toAdd, added);
+                sizes.put(rs.getMetadata().getName(), specReplicas(rs) + proportion);
+                added += proportion;
+            } else {
+                sizes.put(rs.getMetadata().getName(), specReplicas(rs));
+            }
+        }
+        for (int i = 0; i < active.size(); i++) {
+            ReplicaSet rs = active.get(i);
+            String name = rs.getMetadata().getName();
+            if (i == 0 && toAdd != 0) {
+                sizes.put(name, Math.max(0, sizes.get(name) + toAdd - added));
+            }
+            scaleReplicaSet(sync, rs, sizes.get(name), toAdd > 0 ? "up" : "down");
+        }
+    }
+
+    private void checkPausedConditions(Sync sync) {
+        Deployment d = sync.d;
+        if (!DeploymentUtil.hasProgressDeadline(d)) {
+            return;
+        }
+        DeploymentCondition progressing = condition(d.getStatus(), PROGRESSING);
+        if (progressing != null && DeploymentUtil.TIMED_OUT_REASON.equals(progressing.getReason())) {
+            return;
+        }
+        boolean pausedCondition = progressing != null && DeploymentUtil.PAUSED_REASON.equals(progressing.getReason());
+        boolean paused = Boolean.TRUE.equals(d.getSpec().getPaused());
+        if (paused && !pausedCondition) {
+            setCondition(status(d), newCondition(PROGRESSING, "Unknown", DeploymentUtil.PAUSED_REASON,
+                    "Deployment is paused", clock.instant()));
+            writeStatus(sync, d.getStatus());
+        } else if (!paused && pausedCondition) {
+            setCondition(status(d), newCondition(PROGRESSING, "Unknown", DeploymentUtil.RESUMED_REASON,
+                    "Deployment is resumed", clock.instant()));
+            writeStatus(sync, d.getStatus());
+        }
+    }
+
+    /** Keeps {@code revisionHistoryLimit} old ReplicaSets (scaled to zero) for rollbacks; deletes older ones. */
+    private void cleanupDeployment(Sync sync, List<ReplicaSet> oldRSs) {
+        Integer limit = sync.d.getSpec().getRevisionHistoryLimit();
+        if (limit == null) {
+            return;
+        }
+        List<ReplicaSet> cleanable = new ArrayList<>(oldRSs.stream()
+                .map(rs -> replicaSets.get(ObjectStore.keyOf(rs)) == null ? rs : replicaSets.get(ObjectStore.keyOf(rs)))
+                .filter(rs -> rs.getMetadata().getDeletionTimestamp() == null).toList());
+        int diff = cleanable.size() - limit;
+        if (diff <= 0) {
+            return;
+        }
+        cleanable.sort(Comparator.comparingLong((ReplicaSet rs) -> DeploymentUtil.revision(rs.getMetadata()))
+                .thenComparing(DeploymentUtil.BY_CREATION));
+        for (ReplicaSet rs : cleanable.subList(0, diff)) {
+            long observed = rs.getStatus() == null || rs.getStatus().getObservedGeneration() == null ? 0
+                    : rs.getStatus().getObservedGeneration();
+            long generation = rs.getMetadata().getGeneration() == null ? 0 : rs.getMetadata().getGeneration();
+            int actual = rs.getStatus() == null ? 0 : Models.orZero(rs.getStatus().getReplicas());
+            if (actual != 0 || specReplicas(rs) != 0 || generation > observed) {
+                continue;
+            }
+            try {
+                client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace())
+                        .withName(rs.getMetadata().getName()).delete();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 404) {
+                    throw e;
+                }
+            }
+        }
+    }
+
+    // ---- scaling ----
+
+    /** Scales a ReplicaSet if its size differs; returns the updated ReplicaSet, or null when nothing was scaled. */
+    private ReplicaSet scaleAndRecord(Sync sync, ReplicaSet rs, int newScale) {
+        if (rs == null || specReplicas(rs) == newScale) {
+            return null;
+        }
+        return scaleReplicaSet(sync, rs, newScale, specReplicas(rs) < newScale ? "up" : "down");
+    }
+
+    private ReplicaSet scaleReplicaSet(Sync sync, ReplicaSet rs, int newScale, String operation) {
+        Deployment d = sync.d;
+        ReplicaSet rsCopy = copy(rs);
+        boolean sizeChanges = specReplicas(rs) != newScale;
+        boolean annotationsChange = DeploymentUtil.setReplicasAnnotations(rsCopy, desired(d), desired(d) + DeploymentUtil.maxSurge(d));
+        if (!sizeChanges && !annotationsChange) {
+            return null;
+        }
+        int from = specReplicas(rs);
+        rsCopy.getSpec().setReplicas(newScale);
+        ReplicaSet updated = updateReplicaSet(sync, rsCopy);
+        if (sizeChanges) {
+            event(d, "Normal", "ScalingReplicaSet", "Scaled " + operation + " replica set " + rs.getMetadata().getName()
+                    + " from " + from + " to " + newScale);
+            return updated;
+        }
+        return null;
+    }
+
+    private ReplicaSet updateReplicaSet(Sync sync, ReplicaSet rs) {
+        ReplicaSet updated = client.apps().replicaSets().inNamespace(rs.getMetadata().getNamespace()).resource(rs).update();
+        replicaSets.observe(updated);
+        replicaSetWritten.accept(ObjectStore.keyOf(updated));
+        for (int i = 0; i < sync.rsList.size(); i++) {
+            if (sync.rsList.get(i).getMetadata().getUid().equals(updated.getMetadata().getUid())) {
+                sync.rsList.set(i, updated);
+            }
+        }
+        return updated;
+    }
+
+    // ---- status (progress.go, sync.go) ----
+
+    private void syncDeploymentStatus(Sync sync, List<ReplicaSet> all, ReplicaSet newRS) {
+        DeploymentStatus newStatus = calculateStatus(all, newRS, sync.d, clock.instant());
+        if (Canonical.same(newStatus, status(sync.d))) {
+            return;
+        }
+        writeStatus(sync, newStatus);
+    }
+
+    private void syncRolloutStatus(Sync sync, List<ReplicaSet> all, ReplicaSet newRS) {
+        Deployment d = sync.d;
         Instant now = clock.instant();
-        Rollout rollout = rollout(deployment, hash, desired, complete, now);
-        Integer deadlineSeconds = deployment.getSpec().getProgressDeadlineSeconds();
-        boolean timedOut = !complete && deadlineSeconds != null
-                && !now.isBefore(rollout.started.plusSeconds(deadlineSeconds));
-        if (!complete && !timedOut && deadlineSeconds != null && !rollout.deadlineScheduled) {
-            rollout.deadlineScheduled = true;
-            String key = ObjectStore.keyOf(deployment);
-            loop.wakeUpLater(Duration.between(now, rollout.started.plusSeconds(deadlineSeconds)), () -> enqueue(key));
+        DeploymentStatus newStatus = calculateStatus(all, newRS, d, now);
+        if (!DeploymentUtil.hasProgressDeadline(d)) {
+            DeploymentUtil.removeCondition(newStatus, PROGRESSING);
         }
+        DeploymentCondition current = condition(d.getStatus(), PROGRESSING);
+        boolean complete = Models.orZero(newStatus.getReplicas()) == Models.orZero(newStatus.getUpdatedReplicas())
+                && current != null && DeploymentUtil.NEW_RS_AVAILABLE_REASON.equals(current.getReason());
+        String subject = newRS == null ? "Deployment \"" + d.getMetadata().getName() + "\""
+                : "ReplicaSet \"" + newRS.getMetadata().getName() + "\"";
+        if (DeploymentUtil.hasProgressDeadline(d) && !complete) {
+            if (DeploymentUtil.deploymentComplete(d, newStatus)) {
+                setCondition(newStatus, newCondition(PROGRESSING, "True", DeploymentUtil.NEW_RS_AVAILABLE_REASON,
+                        subject + " has successfully progressed.", now));
+            } else if (DeploymentUtil.deploymentProgressing(d, newStatus)) {
+                DeploymentCondition progressing = newCondition(PROGRESSING, "True", DeploymentUtil.RS_UPDATED_REASON,
+                        subject + " is progressing.", now);
+                if (current != null) {
+                    if ("True".equals(current.getStatus())) {
+                        progressing.setLastTransitionTime(current.getLastTransitionTime());
+                    }
+                    DeploymentUtil.removeCondition(newStatus, PROGRESSING);
+                }
+                setCondition(newStatus, progressing);
+            } else if (DeploymentUtil.deploymentTimedOut(d, newStatus, now)) {
+                setCondition(newStatus, newCondition(PROGRESSING, "False", DeploymentUtil.TIMED_OUT_REASON,
+                        subject + " has timed out progressing.", now));
+            }
+        }
+        DeploymentUtil.removeCondition(newStatus, DeploymentUtil.REPLICA_FAILURE);
+        if (Canonical.same(status(d), newStatus)) {
+            requeueStuckDeployment(d, newStatus);
+            return;
+        }
+        writeStatus(sync, newStatus);
+    }
 
-        List<DeploymentCondition> previous = deployment.getStatus() == null ? List.of() : deployment.getStatus().getConditions();
-        String replicaSet = "ReplicaSet \"" + deployment.getMetadata().getName() + "-" + hash + "\"";
-        DeploymentCondition available = counts.available >= desired
-                ? condition(previous, "Available", true, "MinimumReplicasAvailable", "Deployment has minimum availability.", now)
-                : condition(previous, "Available", false, "MinimumReplicasUnavailable",
-                        "Deployment does not have minimum availability.", now);
-        DeploymentCondition progressing;
-        if (complete) {
-            progressing = condition(previous, "Progressing", true, "NewReplicaSetAvailable",
-                    replicaSet + " has successfully progressed.", now);
-        } else if (timedOut) {
-            progressing = condition(previous, "Progressing", false, "ProgressDeadlineExceeded",
-                    replicaSet + " has timed out progressing.", now);
+    /** Looks at a stuck rollout again when its progress deadline passes, as {@code requeueStuckDeployment}. */
+    private void requeueStuckDeployment(Deployment d, DeploymentStatus newStatus) {
+        DeploymentCondition current = condition(d.getStatus(), PROGRESSING);
+        if (!DeploymentUtil.hasProgressDeadline(d) || current == null) {
+            return;
+        }
+        if (DeploymentUtil.deploymentComplete(d, newStatus) || DeploymentUtil.TIMED_OUT_REASON.equals(current.getReason())) {
+            return;
+        }
+        // One second more than the deadline, as upstream does, to be past it with whole-second timestamps.
+        Instant due = Instant.parse(current.getLastUpdateTime()).plusSeconds(d.getSpec().getProgressDeadlineSeconds() + 1L);
+        String uid = d.getMetadata().getUid();
+        if (due.equals(progressChecks.get(uid))) {
+            return;
+        }
+        progressChecks.put(uid, due);
+        String key = ObjectStore.keyOf(d);
+        loop.wakeUpAt(due, () -> enqueue(key));
+    }
+
+    /** {@code calculateStatus}: counters from the ReplicaSets, and the Available condition. */
+    static DeploymentStatus calculateStatus(List<ReplicaSet> all, ReplicaSet newRS, Deployment d, Instant now) {
+        int available = DeploymentUtil.availableReplicaCount(all);
+        int unavailable = Math.max(0, DeploymentUtil.replicaCount(all) - available);
+        DeploymentStatus previous = d.getStatus() == null ? new DeploymentStatus() : d.getStatus();
+        DeploymentStatus status = new DeploymentStatus();
+        status.setObservedGeneration(d.getMetadata().getGeneration());
+        status.setReplicas(Models.omitZero(DeploymentUtil.actualReplicaCount(all)));
+        status.setUpdatedReplicas(Models.omitZero(newRS == null ? 0 : DeploymentUtil.actualReplicaCount(List.of(newRS))));
+        status.setReadyReplicas(Models.omitZero(DeploymentUtil.readyReplicaCount(all)));
+        status.setAvailableReplicas(Models.omitZero(available));
+        status.setUnavailableReplicas(Models.omitZero(unavailable));
+        status.setCollisionCount(previous.getCollisionCount());
+        status.setConditions(new ArrayList<>(copyConditions(previous.getConditions())));
+        if (available >= desired(d) - DeploymentUtil.maxUnavailable(d)) {
+            setCondition(status, newCondition(AVAILABLE, "True", DeploymentUtil.MINIMUM_AVAILABLE,
+                    "Deployment has minimum availability.", now));
         } else {
-            progressing = condition(previous, "Progressing", true, "ReplicaSetUpdated", replicaSet + " is progressing.", now);
+            setCondition(status, newCondition(AVAILABLE, "False", DeploymentUtil.MINIMUM_UNAVAILABLE,
+                    "Deployment does not have minimum availability.", now));
         }
-        DeploymentStatus status = new DeploymentStatusBuilder()
-                .withObservedGeneration(deployment.getMetadata().getGeneration())
-                .withReplicas(omitZero(counts.replicas))
-                .withUpdatedReplicas(omitZero(counts.updated))
-                .withReadyReplicas(omitZero(counts.ready))
-                .withAvailableReplicas(omitZero(counts.available))
-                .withUnavailableReplicas(omitZero(Math.max(0, desired - counts.available)))
-                .withConditions(available, progressing)
-                .build();
-        // Writing an unchanged status would only echo back as an event and loop.
-        if (!Canonical.same(status, deployment.getStatus())) {
-            Deployment updated = client.apps().deployments().inNamespace(deployment.getMetadata().getNamespace())
-                    .resource(new DeploymentBuilder(deployment).withStatus(status).build())
-                    .updateStatus();
-            deployments.observe(updated);
-        }
+        return status;
     }
 
-    /**
-     * Returns the rollout the Deployment is in, starting a new one (and so a new progress deadline) when
-     * the template or the replica count changed, or when a complete rollout lost a pod.
-     */
-    private Rollout rollout(Deployment deployment, String hash, int desired, boolean complete, Instant now) {
-        String uid = deployment.getMetadata().getUid();
-        Rollout rollout = rollouts.get(uid);
-        if (rollout == null || !rollout.hash.equals(hash) || rollout.replicas != desired || (rollout.complete && !complete)) {
-            rollout = new Rollout(hash, desired, now);
-            rollouts.put(uid, rollout);
-        }
-        rollout.complete = complete;
-        return rollout;
+    private static List<DeploymentCondition> copyConditions(List<DeploymentCondition> conditions) {
+        return conditions.stream().map(c -> copy(c, DeploymentCondition.class)).toList();
     }
 
-    /** Keeps the timestamps of a condition whose content did not change, so an unchanged status compares equal. */
-    private static DeploymentCondition condition(List<DeploymentCondition> previous, String type, boolean status,
-            String reason, String message, Instant now) {
-        String statusText = status ? "True" : "False";
-        Optional<DeploymentCondition> before = previous.stream().filter(c -> type.equals(c.getType())).findFirst();
-        String transitioned = before.filter(c -> statusText.equals(c.getStatus()))
-                .map(DeploymentCondition::getLastTransitionTime)
-                .orElse(timestamp(now));
-        String updated = before.filter(c -> statusText.equals(c.getStatus()) && reason.equals(c.getReason())
-                        && message.equals(c.getMessage()))
-                .map(DeploymentCondition::getLastUpdateTime)
-                .orElse(timestamp(now));
-        return new DeploymentConditionBuilder()
-                .withType(type)
-                .withStatus(statusText)
-                .withReason(reason)
-                .withMessage(message)
-                .withLastTransitionTime(transitioned)
-                .withLastUpdateTime(updated)
-                .build();
+    private void writeStatus(Sync sync, DeploymentStatus status) {
+        Deployment d = sync.d;
+        Deployment toWrite = new DeploymentBuilder(d).withStatus(status).build();
+        Deployment updated = client.apps().deployments().inNamespace(d.getMetadata().getNamespace())
+                .resource(toWrite).updateStatus();
+        deployments.observe(updated);
+        sync.d = copy(updated);
     }
 
-    /** The replica counters of a Deployment's status, computed from its pods. */
-    record Counts(int replicas, int updated, int ready, int available) {
-
-        static Counts of(List<Pod> owned, String hash) {
-            int updated = (int) owned.stream().filter(p -> hash.equals(Models.labels(p).get(TEMPLATE_HASH_LABEL))).count();
-            int ready = (int) owned.stream().filter(Models::isReady).count();
-            // minReadySeconds is not simulated: a ready pod is available at once.
-            return new Counts(owned.size(), updated, ready, ready);
-        }
-
-        @Override
-        public String toString() {
-            return "replicas=" + replicas + " updated=" + updated + " ready=" + ready + " available=" + available;
-        }
+    private void event(Deployment d, String type, String reason, String message) {
+        events.record(d, null, type, reason, message, "deployment-controller", null);
     }
 
-    /** One rollout of a Deployment: a template and replica count, and when the controller started on it. */
-    private static final class Rollout {
-        private final String hash;
-        private final int replicas;
-        private final Instant started;
-        private boolean complete;
-        private boolean deadlineScheduled;
+    // ---- copies ----
 
-        private Rollout(String hash, int replicas, Instant started) {
-            this.hash = hash;
-            this.replicas = replicas;
-            this.started = started;
+    private static DeploymentStatus status(Deployment d) {
+        if (d.getStatus() == null) {
+            d.setStatus(new DeploymentStatus());
         }
+        return d.getStatus();
+    }
+
+    private static Deployment copy(Deployment deployment) {
+        return copy(deployment, Deployment.class);
+    }
+
+    private static ReplicaSet copy(ReplicaSet rs) {
+        return copy(rs, ReplicaSet.class);
+    }
+
+    private static <T> T copy(T object, Class<T> type) {
+        return Json.model(Json.tree(object), type);
+    }
+
+    private static Integer orZero(Integer value) {
+        return value == null ? 0 : value;
     }
 }

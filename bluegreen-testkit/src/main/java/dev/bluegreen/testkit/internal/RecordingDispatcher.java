@@ -4,7 +4,6 @@ import dev.bluegreen.testkit.ClientRequest;
 import dev.bluegreen.testkit.Fault;
 import io.fabric8.kubernetes.client.dsl.base.CustomResourceDefinitionContext;
 import io.fabric8.kubernetes.client.server.mock.CustomResourceAware;
-import io.fabric8.kubernetes.client.server.mock.KubernetesCrudDispatcher;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
 import io.fabric8.mockwebserver.http.Buffer;
@@ -32,9 +31,11 @@ import java.util.function.Function;
  * hold a request; {@link #dispatch} serves the mock server's own listener, which can do neither, so faults
  * needing the connection are answered there with a 500 that says so.
  *
- * <p>Two defects of the mock are worked around on the way: JSON merge patches of whole objects are applied
- * as RFC 7386 says ({@link MergePatches}), and watch responses get a {@link SafeWatchListener}, which keeps
- * closing a watch from hanging the server or failing a concurrent write.
+ * <p>Writes of the built-in kinds a release touches get a real API server's semantics from {@link ApiServer}
+ * (defaults, validation, status subresource, graceful deletion, pod logs). Two defects of the mock are worked
+ * around for the rest: JSON merge patches of whole objects are applied as RFC 7386 says ({@link MergePatches}),
+ * and watch responses get a {@link SafeWatchListener}, which keeps closing a watch from hanging the server or
+ * failing a concurrent write.
  *
  * <p>Deliberately not {@code Resetable}: {@code server.reset()} then clears expectations but keeps the
  * stored objects, which the controllers' informers could not follow.
@@ -43,7 +44,8 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
 
     private final Map<ServerRequest, Queue<ServerResponse>> responses;
     private final MockDispatcher expectations;
-    private final KubernetesCrudDispatcher store = new KubernetesCrudDispatcher();
+    private final CrudStore store = new CrudStore();
+    private final ApiServer apiServer;
     private final Object lock = new Object();
     /** Recording and fault matching happen together under this lock, so both see the same order. */
     private final Object arrivalLock = new Object();
@@ -61,9 +63,13 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
      *                            arrival order, together with {@code sink}
      * @param controllerUserAgent the {@code User-Agent} that marks the cluster's own requests
      * @param clock               the source of arrival times
+     * @param simulated           the simulated time the API server stamps objects with
+     * @param logs                the containers' logs, served at {@code .../pods/<name>/log}
      */
     public RecordingDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, Consumer<ClientRequest> sink,
-            Function<ClientRequest, Fault> faults, String controllerUserAgent, Clock clock) {
+            Function<ClientRequest, Fault> faults, String controllerUserAgent, Clock clock, SimClock simulated,
+            LogStore logs) {
+        this.apiServer = new ApiServer(store, simulated, logs);
         this.responses = responses;
         this.expectations = new MockDispatcher(responses);
         this.sink = sink;
@@ -138,8 +144,11 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
         // atomic, and a closing watch can take the same lock (see SafeWatchListener).
         synchronized (lock) {
             MockResponse response;
+            MockResponse served;
             if (isExpected(request)) {
                 response = expectations.dispatch(request);
+            } else if ((served = apiServer.handle(request)) != null) {
+                response = served;
             } else if (MergePatches.isMergePatchOfObject(request)) {
                 response = MergePatches.apply(request, store);
             } else {
