@@ -89,4 +89,19 @@ class LeaseStoreFaultsTest {
         assertFalse(status.running());
         assertTrue(status.record().orElseThrow().finished(), status::toString);
     }
+
+    @Test
+    void aThrottledFinalRecordIsWrittenAgainWhenTheClientDoesNotRetryItself() {
+        ReleaseStore store = store(clientWithoutRetries());
+        LockHandle handle = store.acquire(app, "r-1@a", record("r-1", Phase.PREPARING), deadline());
+        FaultRule throttled = cluster.faults().when(RequestMatchers.method("PATCH")
+                .and(RequestMatchers.pathEndingWith("/leases/myapp-bluegreen"))).inject(Fault.tooManyRequests(Duration.ZERO));
+
+        handle.release(record("r-1", Phase.SUCCEEDED));
+
+        assertEquals(1, throttled.timesFired());
+        ReleaseStatus status = store.read(app, deadline());
+        assertFalse(status.running(), status::toString);
+        assertEquals(Phase.SUCCEEDED, status.record().orElseThrow().phase(), status::toString);
+    }
 }

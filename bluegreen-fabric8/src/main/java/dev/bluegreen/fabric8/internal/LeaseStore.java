@@ -275,7 +275,8 @@ public final class LeaseStore implements ReleaseStore {
                     return;
                 } catch (KubernetesClientException e) {
                     BlueGreenException error = KubeCalls.apiError(what + " of the release lock on " + object(), object(), e);
-                    if ((e.getCode() != KubeCalls.CONFLICT && !KubeCalls.outcomeUnknown(e)) || attempt >= ATTEMPTS) {
+                    if (attempt >= ATTEMPTS || (e.getCode() != KubeCalls.CONFLICT && !KubeCalls.outcomeUnknown(e)
+                            && !calls.backOffIfThrottled(e, attempt, deadline))) {
                         throw error;
                     }
                     deadline.noteFailure(error);
