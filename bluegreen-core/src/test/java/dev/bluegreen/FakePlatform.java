@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -71,6 +72,7 @@ final class FakePlatform {
     private final ReleaseStore store;
     private volatile Color live = Color.BLUE;
     private volatile boolean verifiable = true;
+    private volatile boolean watchLags;
 
     FakePlatform() {
         this(TimeSource.system());
@@ -98,6 +100,12 @@ final class FakePlatform {
         return this;
     }
 
+    /** Route watches deliver no foreign switch: they lag behind the router, as a real watch may for a while. */
+    FakePlatform laggingWatch() {
+        watchLags = true;
+        return this;
+    }
+
     synchronized FakePlatform ready(Color color, boolean isReady) {
         Env env = envs.get(color);
         env.rolledOut = isReady;
@@ -122,7 +130,9 @@ final class FakePlatform {
             routeRevision.incrementAndGet();
         }
         writes.add("foreign switch ->" + color);
-        notifyWatchers();
+        if (!watchLags) {
+            notifyWatchers();
+        }
     }
 
     /** Someone else scales a color, as an operator with kubectl would. */
@@ -295,16 +305,21 @@ final class FakePlatform {
 
             @Override
             public RouteWatch watch(RouteState from, Consumer<RouteState> onChange) {
-                watchers.add(onChange);
+                AtomicReference<RouteState> delivered = new AtomicReference<>(from);
+                Consumer<RouteState> watcher = state -> {
+                    delivered.set(state);
+                    onChange.accept(state);
+                };
+                watchers.add(watcher);
                 return new RouteWatch() {
                     @Override
                     public RouteState latest() {
-                        return route();
+                        return watchLags ? delivered.get() : route();
                     }
 
                     @Override
                     public void close() {
-                        watchers.remove(onChange);
+                        watchers.remove(watcher);
                     }
                 };
             }

@@ -588,4 +588,40 @@ class ReleaseEngineTest {
         assertTrue(summary.contains("pre-switch-gates         FAILED"), summary);
         assertTrue(summary.contains("error: release r-1 of shop/app: pre-switch gate 'smoke' FAILED"), summary);
     }
+
+    private static ReleaseListener atStep(String step, Runnable action) {
+        return event -> {
+            if (event instanceof StepStarted && ((StepStarted) event).step().equals(step)) {
+                action.run();
+            }
+        };
+    }
+
+    @Test
+    void aSwitchBySomeoneElseRightBeforeTheDeployStopsTheReleaseEvenWhenTheRouteWatchHasNotSeenItYet() {
+        platform.laggingWatch();
+
+        ReleaseResult result = engine.run(platform.plan().build(),
+                atStep("deploy", () -> platform.foreignSwitch(Color.GREEN)));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertEquals(List.of("foreign switch ->green"), platform.writes(), "green, now live, is not redeployed");
+        assertEquals(Color.GREEN, result.liveColor().orElseThrow());
+    }
+
+    @Test
+    void aSwitchBackBySomeoneElseRightBeforeRetirementIsNeverScaledDownEvenWhenTheRouteWatchHasNotSeenItYet() {
+        platform.laggingWatch();
+
+        ReleaseResult result = engine.run(platform.plan().build(),
+                atStep("retire-previous", () -> platform.foreignSwitch(Color.BLUE)));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "foreign switch ->blue"), platform.writes(),
+                "blue, live again, is not scaled down");
+        assertEquals(3, platform.replicasOf(Color.BLUE));
+        assertEquals(Color.BLUE, result.liveColor().orElseThrow());
+    }
 }

@@ -550,9 +550,23 @@ final class ReleaseRun implements ReleaseExecution {
         return watch != null ? watch.latest() : latestRoute;
     }
 
-    /** Throws when the router does not select the expected color now (invariant I1 guard). */
+    /** Throws when the router does not select the expected color now, as far as the watch knows (invariant I1 guard). */
     void requireRoute(Color expected, String beforeWhat) {
-        RouteState route = latestRoute();
+        requireRoute(latestRoute(), expected, beforeWhat);
+    }
+
+    /**
+     * Reads the router and throws when it does not select the expected color: the guard before a
+     * write to an environment that must not be live (a deploy, a retirement). The watch alone may
+     * not have delivered a switch someone else has already made.
+     */
+    void requireRouteNow(Color expected, String beforeWhat, StepDeadline deadline) {
+        RouteState route = switcher.read(deadline);
+        routeRead(route);
+        requireRoute(route, expected, beforeWhat);
+    }
+
+    private void requireRoute(RouteState route, Color expected, String beforeWhat) {
         if (route == null || !route.routesTo(expected)) {
             throw new RouteChangedException(switcher.target(), expected, route == null ? null : route.live(),
                     switcher.target() + " no longer selects " + expected + " (" + route + ") before " + beforeWhat
