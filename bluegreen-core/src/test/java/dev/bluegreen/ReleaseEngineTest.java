@@ -624,4 +624,19 @@ class ReleaseEngineTest {
         assertEquals(3, platform.replicasOf(Color.BLUE));
         assertEquals(Color.BLUE, result.liveColor().orElseThrow());
     }
+
+    @Test
+    void aSwitchBySomeoneElseAfterTheCommitThatNoWatchReportedMakesTheReleaseFailedNotSucceeded() {
+        platform.laggingWatch();
+
+        ReleaseResult result = engine.run(platform.plan().build(),
+                atStep("clean-up", () -> platform.foreignSwitch(Color.BLUE)));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        RouteChangedException error = assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertTrue(error.getMessage().contains("after release r-1 of shop/app was committed"), error.getMessage());
+        assertEquals(Color.BLUE, result.liveColor().orElseThrow(), "the result names the color the router selects");
+        assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "scale-down blue", "foreign switch ->blue"),
+                platform.writes(), "nothing is switched back");
+    }
 }

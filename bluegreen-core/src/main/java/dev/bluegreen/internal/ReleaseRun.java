@@ -311,7 +311,35 @@ final class ReleaseRun implements ReleaseExecution {
             }
         }
         runRemainingCleanUps();
+        RouteChangedException moved = routeMovedAway();
+        if (moved != null) {
+            recover(moved);
+            return;
+        }
         move(Phase.SUCCEEDED);
+    }
+
+    /**
+     * Reads the router once more before a release is reported SUCCEEDED: someone else may have
+     * switched it after the last guard, before the route watch told. Null when it still routes to
+     * the new color, or when it could not be read (the final read then says why).
+     */
+    private RouteChangedException routeMovedAway() {
+        RouteState route;
+        try {
+            route = switcher.read(new StandaloneDeadline(plan.timeout(StandardStep.PREFLIGHT)));
+        } catch (RuntimeException e) {
+            routeFresh = false;
+            return null;
+        }
+        routeRead(route);
+        if (route.routesTo(to)) {
+            return null;
+        }
+        return new RouteChangedException(switcher.target(), to, route.live(), switcher.target() + " was changed by "
+                + "someone else after " + subject() + " was committed: it now " + (route.live() == null
+                ? "selects no single color (" + route.problem() + ")" : "selects " + route.live()) + " instead of " + to
+                + "; the release stops without switching back");
     }
 
     /** Recovers the app's unfinished release per the plan's policy, then runs preflight again. */
@@ -502,6 +530,11 @@ final class ReleaseRun implements ReleaseExecution {
                 return;
             }
             warnings.add("retiring " + from + " after rolling forward failed: " + retired.error().getMessage());
+        }
+        RouteChangedException moved = routeMovedAway();
+        if (moved != null) {
+            recover(moved);
+            return;
         }
         move(Phase.SUCCEEDED);
     }
