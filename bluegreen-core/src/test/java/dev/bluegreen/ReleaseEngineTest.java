@@ -7,6 +7,10 @@ import dev.bluegreen.event.ReleaseEvent;
 import dev.bluegreen.event.RolledBack;
 import dev.bluegreen.event.StepStarted;
 import dev.bluegreen.event.TrafficSwitched;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.LockHandle;
+import dev.bluegreen.spi.LockTiming;
+import dev.bluegreen.spi.ReleaseStore;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,6 +18,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -363,7 +368,7 @@ class ReleaseEngineTest {
 
     @Test
     void cancellingWhileWaitingForReadinessAbortsAndLeavesTrafficUntouched() throws Exception {
-        CountDownLatch waiting = platform.blockReadiness(new java.util.concurrent.CompletableFuture<>());
+        CountDownLatch waiting = platform.blockReadiness(new CompletableFuture<>());
 
         ReleaseExecution execution = engine.start(platform.plan().build());
         assertTrue(waiting.await(5, TimeUnit.SECONDS));
@@ -382,7 +387,7 @@ class ReleaseEngineTest {
 
     @Test
     void interruptingTheCallingThreadCancelsTheReleaseAndKeepsTheInterruptFlag() throws Exception {
-        CountDownLatch waiting = platform.blockReadiness(new java.util.concurrent.CompletableFuture<>());
+        CountDownLatch waiting = platform.blockReadiness(new CompletableFuture<>());
         ReleaseResult[] result = new ReleaseResult[1];
         boolean[] flagAfterReturn = new boolean[1];
         Thread caller = new Thread(() -> {
@@ -638,5 +643,67 @@ class ReleaseEngineTest {
         assertEquals(Color.BLUE, result.liveColor().orElseThrow(), "the result names the color the router selects");
         assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "scale-down blue", "foreign switch ->blue"),
                 platform.writes(), "nothing is switched back");
+    }
+
+    @Test
+    void aCancelArrivingWhileAGateSleepRenewsTheLockNeverInterruptsTheRenewalWrite() throws Exception {
+        CompletableFuture<ReleaseExecution> execution = new CompletableFuture<>();
+        List<Boolean> interruptedWhileWriting = Collections.synchronizedList(new ArrayList<>());
+        ReleaseStore inMemory = platform.store();
+        ReleaseStore store = new ReleaseStore() {
+            @Override
+            public ReleaseStatus read(AppId app, Deadline deadline) {
+                return inMemory.read(app, deadline);
+            }
+
+            @Override
+            public LockHandle acquire(AppId app, String holder, ReleaseRecord first, Deadline deadline) {
+                LockHandle handle = inMemory.acquire(app, holder, first, deadline);
+                return new LockHandle() {
+                    @Override
+                    public String holder() {
+                        return handle.holder();
+                    }
+
+                    @Override
+                    public Instant acquiredAt() {
+                        return handle.acquiredAt();
+                    }
+
+                    @Override
+                    public LockTiming timing() {
+                        return handle.timing();
+                    }
+
+                    @Override
+                    public void renew() {
+                        // The host cancels while the renewal is on the wire.
+                        execution.join().cancel();
+                        interruptedWhileWriting.add(Thread.currentThread().isInterrupted());
+                        handle.renew();
+                    }
+
+                    @Override
+                    public void write(ReleaseRecord record) {
+                        handle.write(record);
+                    }
+
+                    @Override
+                    public void release(ReleaseRecord finalRecord) {
+                        handle.release(finalRecord);
+                    }
+                };
+            }
+        };
+        ReleasePlan plan = platform.plan().store(store)
+                .postSwitchGate(HealthGate.observe(passing("errors")).every(Duration.ofMinutes(1)).lasting(Duration.ofMinutes(5)).build())
+                .build();
+
+        execution.complete(engine.start(plan));
+        ReleaseResult result = execution.get().await();
+
+        assertEquals(Outcome.ROLLED_BACK, result.outcome(), result::summary);
+        assertFalse(interruptedWhileWriting.isEmpty(), "the window's sleep renewed the lock");
+        assertEquals(List.of(false), interruptedWhileWriting.subList(0, 1), "the renewal write was not interrupted");
     }
 }
