@@ -11,6 +11,7 @@ import dev.bluegreen.spi.Deadline;
 import dev.bluegreen.spi.LockHandle;
 import dev.bluegreen.spi.LockTiming;
 import dev.bluegreen.spi.ReleaseStore;
+import dev.bluegreen.spi.RouteState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -18,6 +19,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +28,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReleaseEngineTest {
@@ -705,5 +708,30 @@ class ReleaseEngineTest {
         assertEquals(Outcome.ROLLED_BACK, result.outcome(), result::summary);
         assertFalse(interruptedWhileWriting.isEmpty(), "the window's sleep renewed the lock");
         assertEquals(List.of(false), interruptedWhileWriting.subList(0, 1), "the renewal write was not interrupted");
+    }
+
+    @Test
+    void rollingBackACrashedReleaseWhoseSwitchWasSentFencesTheRouterSoThatTheSwitchStillInFlightCanNeverLand() {
+        // The crashed release deployed green, recorded that its switch may have been written, sent it, and died
+        // while the write was still on the wire, decided on the router as it was then.
+        platform.foreignDeploy(Color.GREEN, "app:v2");
+        platform.replicas(Color.GREEN, 3).ready(Color.GREEN, true);
+        RouteState decidedOn = platform.switcher().read(Deadline.after(Duration.ofSeconds(1)));
+        AppId app = AppId.of("shop", "app");
+        ReleaseRecord crashed = new ReleaseRecord("r-0", app, "app:v2", "r-0@gone", Phase.SWITCHING, "switch", Color.BLUE,
+                Color.GREEN, Map.of(Color.BLUE, new ReleaseRecord.ColorSnapshot("app:v1", 3),
+                Color.GREEN, new ReleaseRecord.ColorSnapshot("app:v1", 0)), true, false, List.of(), null, T0, T0);
+        platform.store().acquire(app, "r-0@gone", crashed, Deadline.after(Duration.ofSeconds(1)));
+        time.advance(Duration.ofMinutes(1));
+
+        ReleaseResult recovered = engine.recover(platform.plan().build(), RecoveryPolicy.ROLL_BACK);
+
+        assertEquals(Outcome.ROLLED_BACK, recovered.outcome(), recovered::summary);
+        assertEquals(0, platform.replicasOf(Color.GREEN), "the candidate was given up");
+        assertTrue(platform.writes().contains("fence"), platform.writes().toString());
+        // The crashed release's switch arrives now: it was decided on a revision the fence made stale.
+        assertThrows(SwitchConflictException.class, () -> platform.switcher().switchTo(Color.GREEN, decidedOn,
+                Deadline.after(Duration.ofSeconds(1))));
+        assertEquals(Color.BLUE, platform.live());
     }
 }

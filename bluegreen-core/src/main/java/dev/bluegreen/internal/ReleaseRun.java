@@ -448,6 +448,8 @@ final class ReleaseRun implements ReleaseExecution {
                 move(Phase.FAILED);
                 return;
             }
+            // A switch the crashed release sent may still be on the wire: fence the router before trusting it.
+            switchOutcome = crashed.switchSent() ? SwitchOutcome.UNKNOWN : SwitchOutcome.NOT_SENT;
             Attempt back = runRecovery("rollback", plan.timeout(StandardStep.SWITCH),
                     deadline -> switchBack("recovering release " + id + " after its process was lost", deadline));
             if (!back.ok()) {
