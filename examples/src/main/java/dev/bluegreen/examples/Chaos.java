@@ -50,7 +50,7 @@ import java.util.function.Predicate;
  *       fault reaches the SDK, and a smaller pass with the client's default retries;</li>
  *   <li>cancel at every step and during each write (held by the server while the cancel arrives);
  *       interrupting the thread that called {@code engine.run} at every step;</li>
- *   <li>a crash at every step (and right before / after the switch write), the lease running out,
+ *   <li>a crash at every step (and right before, during and after the switch write), the lease running out,
  *       the next release refusing, recovery by a new engine rolling back or forward, and the
  *       crashed release's zombie made harmless;</li>
  *   <li>two concurrent releases of the same app, with varied start offsets;</li>
@@ -66,6 +66,8 @@ public final class Chaos {
     static final String LOCKED = "LOCKED";
     static final String REFUSED = "REFUSED";
     private static final Duration RUN_LIMIT = Duration.ofSeconds(60);
+    /** How long the server holds a crashed release's switch: longer than the lease expiry and recovery take. */
+    private static final Duration IN_FLIGHT = Duration.ofSeconds(3);
     private static final List<String> OUTCOME_COLUMNS = List.of("SUCCEEDED", "ROLLED_BACK", "ABORTED", "FAILED", LOCKED,
             REFUSED);
 
@@ -101,7 +103,7 @@ public final class Chaos {
             options.retriedStride = 30;
             options.writeStride = 6;
             options.steps = Set.of("switch", "observe", "retire-previous");
-            options.crashPoints = Set.of("deploy", "before-switch-write", "after-switch-write");
+            options.crashPoints = Set.of("deploy", "before-switch-write", "during-switch-write", "after-switch-write");
             options.concurrentRuns = 3;
             options.edits = Set.of("switch", "scale-blue", "annotate-service");
             return options;
@@ -448,6 +450,7 @@ public final class Chaos {
     private void crashes() {
         List<String> points = new ArrayList<>(steps);
         points.add("before-switch-write");
+        points.add("during-switch-write");
         points.add("after-switch-write");
         points.removeIf(point -> options.crashPoints != null && !options.crashPoints.contains(point));
         for (String point : points) {
@@ -470,18 +473,42 @@ public final class Chaos {
                 awaitUninterruptibly(unblock);
             }
         };
+        CompletableFuture<Void> woke = new CompletableFuture<>();
         try {
             KubernetesClient zombieClient = run.client("zombie", false);
+            String zombieAgent = run.agent("zombie");
+            String servicePath = "/api/v1/namespaces/" + run.namespace + "/services/" + ChaosRun.SERVICE;
             ReleaseListener listener;
-            if (point.equals("after-switch-write")) {
+            if (point.equals("during-switch-write")) {
+                // The switch is on the wire when the process dies: the server holds it and applies it
+                // (or refuses it) only after the recovery. Whatever the zombie does next, it stops there.
+                Runnable stop = () -> {
+                    woke.complete(null);
+                    awaitUninterruptibly(unblock);
+                };
+                listener = event -> {
+                    if (event instanceof TrafficSwitched) {
+                        stop.run();
+                    }
+                };
+                cluster.faults().when(request -> {
+                    if (!zombieAgent.equals(request.userAgent()) || !request.method().equals("PATCH")
+                            || !request.pathWithoutQuery().equals(servicePath) || !request.body().contains("selector")) {
+                        return false;
+                    }
+                    cluster.beforeNextRequest(next -> zombieAgent.equals(next.userAgent()) && !next.isWatch()
+                            && Thread.currentThread().getName().startsWith("chaos-zombie"), stop);
+                    crashed.complete("in flight");
+                    return true;
+                }).inject(Fault.delay(IN_FLIGHT));
+            } else if (point.equals("after-switch-write")) {
                 listener = event -> {
                     if (event instanceof TrafficSwitched) {
                         block.run();
                     }
                 };
             } else if (point.equals("before-switch-write")) {
-                String path = "/api/v1/namespaces/" + run.namespace + "/services/" + ChaosRun.SERVICE;
-                cluster.beforeNextRequest(r -> r.method().equals("PATCH") && r.pathWithoutQuery().equals(path)
+                cluster.beforeNextRequest(r -> r.method().equals("PATCH") && r.pathWithoutQuery().equals(servicePath)
                         && r.body().contains("selector"), block);
                 listener = event -> { };
             } else {
@@ -550,6 +577,16 @@ public final class Chaos {
                 succeeded = ChaosRun.committed(next);
             }
 
+            if (point.equals("during-switch-write")) {
+                // Its switch, held by the server until now, lands (or is refused) after the recovery.
+                ChaosRun.Read recovered = run.settled();
+                woke.get(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS);
+                ChaosRun.Read landed = run.settled();
+                if (!sameSpecs(recovered.state(), landed.state())) {
+                    run.violation("the crashed release's switch, in flight during the recovery, changed the app after it: "
+                            + recovered.state().describe() + " -> " + landed.state().describe());
+                }
+            }
             // The zombie wakes up; its client was closed first, so it can change nothing.
             ChaosRun.Read beforeZombie = run.settled();
             zombieClient.close();
