@@ -141,6 +141,25 @@ final class FakePlatform {
         writes.add("foreign scale " + color + " x" + count);
     }
 
+    /**
+     * A scale of a color that was on the wire when its sender died, arriving now: applied only if
+     * the color is still at the revision the write was conditioned on.
+     *
+     * @return whether it was applied
+     */
+    synchronized boolean lateScale(Color color, int count, String revision) {
+        Env env = envs.get(color);
+        if (!String.valueOf(env.revision).equals(revision)) {
+            return false;
+        }
+        env.desired = count;
+        env.available = env.rolledOut ? count : 0;
+        env.generation++;
+        env.revision++;
+        writes.add("late scale " + color + " x" + count);
+        return true;
+    }
+
     /** Someone else deploys another version to a color. */
     synchronized void foreignDeploy(Color color, String version) {
         Env env = envs.get(color);
@@ -432,6 +451,16 @@ final class FakePlatform {
                 }
                 writes.add("scale-down " + decidedOn.color());
                 return state(decidedOn.color());
+            }
+
+            @Override
+            public EnvironmentState fence(EnvironmentState seen, Deadline deadline) {
+                synchronized (FakePlatform.this) {
+                    Env env = changeable(seen);
+                    env.revision++;
+                }
+                writes.add("fence " + seen.color());
+                return state(seen.color());
             }
 
             @Override

@@ -8,6 +8,7 @@ import dev.bluegreen.event.RolledBack;
 import dev.bluegreen.event.StepStarted;
 import dev.bluegreen.event.TrafficSwitched;
 import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.EnvironmentState;
 import dev.bluegreen.spi.LockHandle;
 import dev.bluegreen.spi.LockTiming;
 import dev.bluegreen.spi.ReleaseStore;
@@ -733,5 +734,30 @@ class ReleaseEngineTest {
         assertThrows(SwitchConflictException.class, () -> platform.switcher().switchTo(Color.GREEN, decidedOn,
                 Deadline.after(Duration.ofSeconds(1))));
         assertEquals(Color.BLUE, platform.live());
+    }
+
+    @Test
+    void rollingBackACrashedCommittedReleaseFencesThePreviousColorSoThatARetirementStillInFlightCanNeverLand() {
+        // The crashed release switched to green, was committed, and died while its scale-down of blue, decided
+        // on blue as it was then, was still on the wire.
+        platform.foreignDeploy(Color.GREEN, "app:v2");
+        platform.replicas(Color.GREEN, 3).ready(Color.GREEN, true);
+        platform.foreignSwitch(Color.GREEN);
+        EnvironmentState blueAsDecided = platform.environments().read(Color.BLUE, Deadline.after(Duration.ofSeconds(1)));
+        AppId app = AppId.of("shop", "app");
+        ReleaseRecord crashed = new ReleaseRecord("r-0", app, "app:v2", "r-0@gone", Phase.FINISHING, "retire-previous",
+                Color.BLUE, Color.GREEN, Map.of(Color.BLUE, new ReleaseRecord.ColorSnapshot("app:v1", 3),
+                Color.GREEN, new ReleaseRecord.ColorSnapshot("app:v1", 0)), true, true, List.of(), null, T0, T0);
+        platform.store().acquire(app, "r-0@gone", crashed, Deadline.after(Duration.ofSeconds(1)));
+        time.advance(Duration.ofMinutes(1));
+
+        ReleaseResult recovered = engine.recover(platform.plan().build(), RecoveryPolicy.ROLL_BACK);
+
+        assertEquals(Outcome.ROLLED_BACK, recovered.outcome(), recovered::summary);
+        assertEquals(Color.BLUE, platform.live());
+        assertTrue(platform.writes().contains("fence blue"), platform.writes().toString());
+        assertFalse(platform.lateScale(Color.BLUE, 0, blueAsDecided.revision()),
+                "the scale-down still on the wire is refused: " + platform.writes());
+        assertEquals(3, platform.replicasOf(Color.BLUE));
     }
 }
