@@ -760,4 +760,33 @@ class ReleaseEngineTest {
                 "the scale-down still on the wire is refused: " + platform.writes());
         assertEquals(3, platform.replicasOf(Color.BLUE));
     }
+
+    @Test
+    void rollingForwardACrashedRollbackFencesTheRouterAndTheNewColorSoThatItsWritesStillInFlightCanNeverLand() {
+        // The crashed release switched to green, its observation failed, and it died while rolling back: its
+        // switch back to blue and its giving up of green, both decided on the state as it was then, on the wire.
+        platform.foreignDeploy(Color.GREEN, "app:v2");
+        platform.replicas(Color.GREEN, 3).ready(Color.GREEN, true);
+        platform.foreignSwitch(Color.GREEN);
+        RouteState routeAsDecided = platform.switcher().read(Deadline.after(Duration.ofSeconds(1)));
+        EnvironmentState greenAsDecided = platform.environments().read(Color.GREEN, Deadline.after(Duration.ofSeconds(1)));
+        AppId app = AppId.of("shop", "app");
+        ReleaseRecord crashed = new ReleaseRecord("r-0", app, "app:v2", "r-0@gone", Phase.ROLLING_BACK, "rollback",
+                Color.BLUE, Color.GREEN, Map.of(Color.BLUE, new ReleaseRecord.ColorSnapshot("app:v1", 3),
+                Color.GREEN, new ReleaseRecord.ColorSnapshot("app:v1", 0)), true, false, List.of(), null, T0, T0);
+        platform.store().acquire(app, "r-0@gone", crashed, Deadline.after(Duration.ofSeconds(1)));
+        time.advance(Duration.ofMinutes(1));
+
+        ReleaseResult recovered = engine.recover(platform.plan().build(), RecoveryPolicy.ROLL_FORWARD);
+
+        assertEquals(Outcome.SUCCEEDED, recovered.outcome(), recovered::summary);
+        assertEquals(0, platform.replicasOf(Color.BLUE), "blue was retired");
+        assertTrue(platform.writes().containsAll(List.of("fence", "fence green")), platform.writes().toString());
+        assertThrows(SwitchConflictException.class, () -> platform.switcher().switchTo(Color.BLUE, routeAsDecided,
+                Deadline.after(Duration.ofSeconds(1))), "the switch back still on the wire is refused");
+        assertFalse(platform.lateScale(Color.GREEN, 0, greenAsDecided.revision()),
+                "the giving up of green still on the wire is refused: " + platform.writes());
+        assertEquals(Color.GREEN, platform.live());
+        assertEquals(3, platform.replicasOf(Color.GREEN));
+    }
 }

@@ -489,12 +489,28 @@ final class ReleaseRun implements ReleaseExecution {
             colors.put(liveAtStart.color(), liveAtStart);
             RouteState route = switcher.read(deadline);
             acquire(crashed.at(crashed.phase(), "recover"), deadline);
+            // The crashed release may still have writes on the wire (its switch or switch back, the giving up
+            // of its candidate when it was rolling back): fence what it may have been writing, then decide.
+            if (crashed.switchSent()) {
+                route = fenceRoute(route, deadline);
+            }
+            target = fenceEnvironment(target, deadline);
+            if (!target.serves(version)) {
+                throw new dev.bluegreen.PreflightException("roll forward of " + crashed, List.of("its new color "
+                        + crashed.to() + " is not healthy any more: " + target + "; expected it to run " + version
+                        + " with every replica available. Roll it back instead"));
+            }
             startWatching(route, crashed.committed() ? Set.of(crashed.to()) : Set.of(crashed.from(), crashed.to()));
             candidate = new Candidate(crashed.to(), version, "recovered", environments.describe(crashed.to()), "");
             return Done.of("took over the release lock of " + app + " to finish " + crashed + "; " + target);
         });
         if (!acquired.ok()) {
             failWith(acquired.error());
+            if (lock != null) {
+                // Refused after taking the lock: the record ends FAILED, so the release is still offered for recovery.
+                move(Phase.FAILED);
+                return;
+            }
             move(Phase.ABORTING);
             move(Phase.ABORTED);
             return;
@@ -542,6 +558,52 @@ final class ReleaseRun implements ReleaseExecution {
     }
 
     // ---------------------------------------------------------------- shared by steps
+
+    /** How often a fence is tried again after a write landed between the read and the fence. */
+    private static final int FENCE_ATTEMPTS = 3;
+
+    /**
+     * Fences the router against a write a crashed release may still have on the wire, reading it
+     * again when such a write lands between the read and the fence.
+     */
+    RouteState fenceRoute(RouteState seen, StepDeadline deadline) {
+        RouteState current = seen;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                RouteState fenced = switcher.fence(current, deadline);
+                wrote();
+                return fenced;
+            } catch (SwitchConflictException e) {
+                if (attempt >= FENCE_ATTEMPTS) {
+                    throw e;
+                }
+                current = switcher.read(deadline);
+                routeRead(current);
+            }
+        }
+    }
+
+    /**
+     * Fences a color against a write a crashed release may still have on the wire, reading it
+     * again when such a write lands between the read and the fence.
+     */
+    EnvironmentState fenceEnvironment(EnvironmentState seen, StepDeadline deadline) {
+        EnvironmentState current = seen;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                EnvironmentState fenced = environments.fence(current, deadline);
+                wrote();
+                colors.put(fenced.color(), fenced);
+                return fenced;
+            } catch (ConflictException e) {
+                if (attempt >= FENCE_ATTEMPTS) {
+                    throw e;
+                }
+                current = environments.read(current.color(), deadline);
+                colors.put(current.color(), current);
+            }
+        }
+    }
 
     /** Takes the app's lock with the first record, then keeps it renewed. */
     void acquire(ReleaseRecord first, StepDeadline deadline) {

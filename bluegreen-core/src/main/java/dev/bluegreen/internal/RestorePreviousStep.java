@@ -1,6 +1,5 @@
 package dev.bluegreen.internal;
 
-import dev.bluegreen.ConflictException;
 import dev.bluegreen.NotReadyException;
 import dev.bluegreen.PreflightException;
 import dev.bluegreen.ReleaseRecord;
@@ -17,9 +16,6 @@ import java.util.List;
  * fenced first, so that a retirement it still had on the wire cannot land after the rollback.
  */
 final class RestorePreviousStep implements StepWork {
-    /** How often the color is read and fenced again when a write lands between the read and the fence. */
-    private static final int FENCE_ATTEMPTS = 3;
-
     private final ReleaseRun run;
 
     RestorePreviousStep(ReleaseRun run) {
@@ -37,30 +33,14 @@ final class RestorePreviousStep implements StepWork {
             throw new PreflightException("rollback of " + crashed, List.of("its record does not say what "
                     + crashed.from() + " ran before; nothing to restore"));
         }
-        EnvironmentState previous;
-        for (int attempt = 1; ; attempt++) {
-            previous = run.environments.read(crashed.from(), deadline);
-            run.colors.put(crashed.from(), previous);
-            if (!previous.exists() || !before.version().equals(previous.version())) {
-                throw new PreflightException("rollback of " + crashed, List.of(previous + ", not " + before.version()
-                        + " as before the release: someone else changed it, so it is not the last good version any more; "
-                        + "nothing was changed"));
-            }
-            if (!crashed.committed()) {
-                break;
-            }
+        EnvironmentState previous = run.environments.read(crashed.from(), deadline);
+        run.colors.put(crashed.from(), previous);
+        requireLastGood(crashed, before, previous);
+        if (crashed.committed()) {
             // Committed, it may have been retiring this color when it was lost, its scale-down still on the
             // wire: a fence makes such a write fail before traffic goes back to the color.
-            try {
-                previous = run.environments.fence(previous, deadline);
-                run.wrote();
-                run.colors.put(crashed.from(), previous);
-                break;
-            } catch (ConflictException e) {
-                if (attempt >= FENCE_ATTEMPTS) {
-                    throw e;
-                }
-            }
+            previous = run.fenceEnvironment(previous, deadline);
+            requireLastGood(crashed, before, previous);
         }
         if (previous.servable() && previous.desired() >= before.replicas()) {
             return Done.skipped(previous + ": nothing to restore");
@@ -77,6 +57,14 @@ final class RestorePreviousStep implements StepWork {
             return Done.of(ready + " (restored to " + before.replicas() + " replicas)");
         } catch (NotReadyException e) {
             throw new NotReadyException("cannot roll back to " + crashed.from() + ": " + e.getMessage(), e.unready());
+        }
+    }
+
+    private static void requireLastGood(ReleaseRecord crashed, ReleaseRecord.ColorSnapshot before, EnvironmentState previous) {
+        if (!previous.exists() || !before.version().equals(previous.version())) {
+            throw new PreflightException("rollback of " + crashed, List.of(previous + ", not " + before.version()
+                    + " as before the release: someone else changed it, so it is not the last good version any more; "
+                    + "nothing was changed"));
         }
     }
 }
