@@ -51,7 +51,7 @@ import java.util.function.Predicate;
  *   <li>cancel at every step and during each write (held by the server while the cancel arrives);
  *       interrupting the thread that called {@code engine.run} at every step;</li>
  *   <li>a crash at every step, right before and after the switch write and during each write to the
- *       app (the server holding it until after the recovery), the lease running out,
+ *       app, also those of a rollback (the server holding it until after the recovery), the lease running out,
  *       the next release refusing, recovery by a new engine rolling back or forward, and the
  *       crashed release's zombie made harmless;</li>
  *   <li>two concurrent releases of the same app, with varied start offsets;</li>
@@ -461,6 +461,9 @@ public final class Chaos {
         // anyway: the recovery's takeover changed its resourceVersion).
         writeNames.stream().filter(w -> w.startsWith("POST leases") || w.contains("deployments/") || w.contains("services/"))
                 .distinct().forEach(w -> points.add("during " + w));
+        // During the writes of a release that rolls back (its observation fails): switching back, giving up.
+        points.add("during rollback's PATCH services/" + ChaosRun.SERVICE);
+        points.add("during rollback's PATCH deployments/" + ChaosRun.APP + "-green");
         points.add("after-switch-write");
         points.removeIf(point -> options.crashPoints != null && !options.crashPoints.test(point));
         for (String point : points) {
@@ -492,7 +495,11 @@ public final class Chaos {
             if (point.startsWith("during ")) {
                 // The write is on the wire when the process dies: the server holds it and applies it (or
                 // refuses it) only after the recovery. Whatever the zombie does next, it stops there.
-                String write = point.substring("during ".length());
+                boolean rollback = point.startsWith("during rollback's ");
+                String write = point.substring(rollback ? "during rollback's ".length() : "during ".length());
+                // The rollback's write is the second of its kind: the switch back, the giving up of the candidate.
+                int occurrence = rollback ? 2 : 1;
+                AtomicInteger seen = new AtomicInteger();
                 Runnable stop = () -> {
                     woke.complete(null);
                     awaitUninterruptibly(unblock);
@@ -504,7 +511,7 @@ public final class Chaos {
                 };
                 cluster.faults().when(request -> {
                     if (!zombieAgent.equals(request.userAgent()) || !ChaosRun.isWrite(request)
-                            || !describe(request).equals(write) || crashed.isDone()) {
+                            || !describe(request).equals(write) || seen.incrementAndGet() != occurrence) {
                         return false;
                     }
                     cluster.beforeNextRequest(next -> zombieAgent.equals(next.userAgent()) && !next.isWatch()
@@ -526,7 +533,8 @@ public final class Chaos {
                 listener = atStep(point, block);
             }
             ReleaseEngine zombieEngine = run.engine("zombie-host").executor(zombieThreads).scheduler(zombieScheduler).build();
-            ReleaseExecution zombie = zombieEngine.start(run.plan(zombieClient, ChaosRun.V2), listener);
+            ReleaseExecution zombie = zombieEngine.start(run.plan(zombieClient, ChaosRun.V2,
+                    point.startsWith("during rollback's ")), listener);
             CompletableFuture.anyOf(crashed, zombie.completion().toCompletableFuture())
                     .get(RUN_LIMIT.toSeconds(), TimeUnit.SECONDS);
             if (!crashed.isDone()) {

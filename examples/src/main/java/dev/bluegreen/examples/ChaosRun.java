@@ -134,11 +134,18 @@ final class ChaosRun implements AutoCloseable {
 
     /** The plan every run releases: v2 (or another version) with gates, an observation window and retention. */
     ReleasePlan plan(KubernetesClient client, String version) {
+        return plan(client, version, false);
+    }
+
+    /** The plan, optionally with an observation that fails, so that the release rolls back. */
+    ReleasePlan plan(KubernetesClient client, String version, boolean observationFails) {
         HealthGate ready = candidateAvailable(client);
+        HealthGate observed = observationFails ? HealthGate.named("chaos-failing",
+                ctx -> GateResult.failed("the chaos matrix makes this observation fail")) : ready;
         ReleasePlan.Builder plan = KubernetesBlueGreen.serviceSelectorPlan(client, conventions, options)
                 .version(version)
                 .preSwitchGate(ready)
-                .postSwitchGate(HealthGate.observe(ready).every(Duration.ofSeconds(10)).lasting(Duration.ofSeconds(30))
+                .postSwitchGate(HealthGate.observe(observed).every(Duration.ofSeconds(10)).lasting(Duration.ofSeconds(30))
                         .build())
                 .retention(Retention.scaleDownAfter(Duration.ofMinutes(1)));
         for (StandardStep step : StandardStep.values()) {
