@@ -789,4 +789,20 @@ class ReleaseEngineTest {
         assertEquals(Color.GREEN, platform.live());
         assertEquals(3, platform.replicasOf(Color.GREEN));
     }
+
+    @Test
+    void theRouterIsReadRightBeforeThePreviousColorIsRetiredSoASwitchBackDuringTheRetirementsReadsIsSeen() {
+        platform.on(Op.READ, color -> {
+            if (color.equals(Color.BLUE) && platform.live().equals(Color.GREEN) && platform.replicasOf(Color.GREEN) > 0) {
+                platform.foreignSwitch(Color.BLUE);
+            }
+        });
+
+        ReleaseResult result = engine.run(platform.plan().build());
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertFalse(platform.writes().contains("scale-down blue"), platform.writes().toString());
+        assertEquals(3, platform.replicasOf(Color.BLUE));
+    }
 }

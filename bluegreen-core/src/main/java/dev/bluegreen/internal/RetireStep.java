@@ -28,7 +28,6 @@ final class RetireStep implements StepWork {
             return Done.skipped("retention keeps " + run.environments.describe(run.from) + " running");
         }
         run.time.sleep(after.get());
-        run.requireRouteNow(run.to, "retiring " + run.from, deadline);
         EnvironmentState previous = run.environments.read(run.from, deadline);
         run.colors.put(run.from, previous);
         if (run.liveAtStart != null && run.liveAtStart.specChangedIn(previous)) {
@@ -38,6 +37,8 @@ final class RetireStep implements StepWork {
             run.warnings.add(why);
             return Done.skipped(why);
         }
+        // The router is read last, right before the write: a switch back can only land in that one round trip.
+        run.requireRouteNow(run.to, "retiring " + run.from, deadline);
         EnvironmentState retired;
         try {
             retired = run.environments.retire(previous, deadline);
