@@ -28,6 +28,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -79,6 +80,7 @@ final class FakePlatform {
     private volatile Color live = Color.BLUE;
     private volatile boolean verifiable = true;
     private volatile boolean deafWatch;
+    private volatile boolean watchLags;
 
     FakePlatform() {
         this(TimeSource.system());
@@ -149,6 +151,12 @@ final class FakePlatform {
         return this;
     }
 
+    /** Route watches deliver no foreign switch: they lag behind the router, as a real watch may for a while. */
+    FakePlatform laggingWatch() {
+        watchLags = true;
+        return this;
+    }
+
     synchronized FakePlatform ready(Color color, boolean isReady) {
         Env env = envs.get(color);
         env.rolledOut = isReady;
@@ -173,13 +181,34 @@ final class FakePlatform {
             routeRevision.incrementAndGet();
         }
         writes.add("foreign switch ->" + color);
-        notifyWatchers();
+        if (!watchLags) {
+            notifyWatchers();
+        }
     }
 
     /** Someone else scales a color, as an operator with kubectl would. */
     void foreignScale(Color color, int count) {
         replicas(color, count);
         writes.add("foreign scale " + color + " x" + count);
+    }
+
+    /**
+     * A scale of a color that was on the wire when its sender died, arriving now: applied only if
+     * the color is still at the revision the write was conditioned on.
+     *
+     * @return whether it was applied
+     */
+    synchronized boolean lateScale(Color color, int count, String revision) {
+        Env env = envs.get(color);
+        if (!String.valueOf(env.revision).equals(revision)) {
+            return false;
+        }
+        env.desired = count;
+        env.available = env.rolledOut ? count : 0;
+        env.generation++;
+        env.revision++;
+        writes.add("late scale " + color + " x" + count);
+        return true;
     }
 
     /** Someone else deploys another version to a color. */
@@ -356,18 +385,23 @@ final class FakePlatform {
 
             @Override
             public RouteWatch watch(RouteState from, Consumer<RouteState> onChange) {
+                AtomicReference<RouteState> delivered = new AtomicReference<>(from);
+                Consumer<RouteState> watcher = state -> {
+                    delivered.set(state);
+                    onChange.accept(state);
+                };
                 if (!deafWatch) {
-                    watchers.add(onChange);
+                    watchers.add(watcher);
                 }
                 return new RouteWatch() {
                     @Override
                     public RouteState latest() {
-                        return route();
+                        return watchLags ? delivered.get() : route();
                     }
 
                     @Override
                     public void close() {
-                        watchers.remove(onChange);
+                        watchers.remove(watcher);
                     }
                 };
             }
@@ -480,6 +514,16 @@ final class FakePlatform {
                 }
                 writes.add("scale-down " + decidedOn.color());
                 return state(decidedOn.color());
+            }
+
+            @Override
+            public EnvironmentState fence(EnvironmentState seen, Deadline deadline) {
+                synchronized (FakePlatform.this) {
+                    Env env = changeable(seen);
+                    env.revision++;
+                }
+                writes.add("fence " + seen.color());
+                return state(seen.color());
             }
 
             @Override

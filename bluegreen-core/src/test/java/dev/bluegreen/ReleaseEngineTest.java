@@ -7,6 +7,12 @@ import dev.bluegreen.event.ReleaseEvent;
 import dev.bluegreen.event.RolledBack;
 import dev.bluegreen.event.StepStarted;
 import dev.bluegreen.event.TrafficSwitched;
+import dev.bluegreen.spi.Deadline;
+import dev.bluegreen.spi.EnvironmentState;
+import dev.bluegreen.spi.LockHandle;
+import dev.bluegreen.spi.LockTiming;
+import dev.bluegreen.spi.ReleaseStore;
+import dev.bluegreen.spi.RouteState;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
@@ -14,6 +20,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -21,6 +29,7 @@ import java.util.stream.Collectors;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class ReleaseEngineTest {
@@ -363,7 +372,7 @@ class ReleaseEngineTest {
 
     @Test
     void cancellingWhileWaitingForReadinessAbortsAndLeavesTrafficUntouched() throws Exception {
-        CountDownLatch waiting = platform.blockReadiness(new java.util.concurrent.CompletableFuture<>());
+        CountDownLatch waiting = platform.blockReadiness(new CompletableFuture<>());
 
         ReleaseExecution execution = engine.start(platform.plan().build());
         assertTrue(waiting.await(5, TimeUnit.SECONDS));
@@ -382,7 +391,7 @@ class ReleaseEngineTest {
 
     @Test
     void interruptingTheCallingThreadCancelsTheReleaseAndKeepsTheInterruptFlag() throws Exception {
-        CountDownLatch waiting = platform.blockReadiness(new java.util.concurrent.CompletableFuture<>());
+        CountDownLatch waiting = platform.blockReadiness(new CompletableFuture<>());
         ReleaseResult[] result = new ReleaseResult[1];
         boolean[] flagAfterReturn = new boolean[1];
         Thread caller = new Thread(() -> {
@@ -587,5 +596,213 @@ class ReleaseEngineTest {
         assertTrue(summary.startsWith("release r-1 of shop/app -> app:v2: ABORTED in 0 ms (previous blue, target green, live now blue)"), summary);
         assertTrue(summary.contains("pre-switch-gates         FAILED"), summary);
         assertTrue(summary.contains("error: release r-1 of shop/app: pre-switch gate 'smoke' FAILED"), summary);
+    }
+
+    private static ReleaseListener atStep(String step, Runnable action) {
+        return event -> {
+            if (event instanceof StepStarted && ((StepStarted) event).step().equals(step)) {
+                action.run();
+            }
+        };
+    }
+
+    @Test
+    void aSwitchBySomeoneElseRightBeforeTheDeployStopsTheReleaseEvenWhenTheRouteWatchHasNotSeenItYet() {
+        platform.laggingWatch();
+
+        ReleaseResult result = engine.run(platform.plan().build(),
+                atStep("deploy", () -> platform.foreignSwitch(Color.GREEN)));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertEquals(List.of("foreign switch ->green"), platform.writes(), "green, now live, is not redeployed");
+        assertEquals(Color.GREEN, result.liveColor().orElseThrow());
+    }
+
+    @Test
+    void aSwitchBackBySomeoneElseRightBeforeRetirementIsNeverScaledDownEvenWhenTheRouteWatchHasNotSeenItYet() {
+        platform.laggingWatch();
+
+        ReleaseResult result = engine.run(platform.plan().build(),
+                atStep("retire-previous", () -> platform.foreignSwitch(Color.BLUE)));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "foreign switch ->blue"), platform.writes(),
+                "blue, live again, is not scaled down");
+        assertEquals(3, platform.replicasOf(Color.BLUE));
+        assertEquals(Color.BLUE, result.liveColor().orElseThrow());
+    }
+
+    @Test
+    void aSwitchBySomeoneElseAfterTheCommitThatNoWatchReportedMakesTheReleaseFailedNotSucceeded() {
+        platform.laggingWatch();
+
+        ReleaseResult result = engine.run(platform.plan().build(),
+                atStep("clean-up", () -> platform.foreignSwitch(Color.BLUE)));
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        RouteChangedException error = assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertTrue(error.getMessage().contains("after release r-1 of shop/app was committed"), error.getMessage());
+        assertEquals(Color.BLUE, result.liveColor().orElseThrow(), "the result names the color the router selects");
+        assertEquals(List.of("deploy green app:v2 x3", "switch blue->green", "scale-down blue", "foreign switch ->blue"),
+                platform.writes(), "nothing is switched back");
+    }
+
+    @Test
+    void aCancelArrivingWhileAGateSleepRenewsTheLockNeverInterruptsTheRenewalWrite() throws Exception {
+        CompletableFuture<ReleaseExecution> execution = new CompletableFuture<>();
+        List<Boolean> interruptedWhileWriting = Collections.synchronizedList(new ArrayList<>());
+        ReleaseStore inMemory = platform.store();
+        ReleaseStore store = new ReleaseStore() {
+            @Override
+            public ReleaseStatus read(AppId app, Deadline deadline) {
+                return inMemory.read(app, deadline);
+            }
+
+            @Override
+            public LockHandle acquire(AppId app, String holder, ReleaseRecord first, Deadline deadline) {
+                LockHandle handle = inMemory.acquire(app, holder, first, deadline);
+                return new LockHandle() {
+                    @Override
+                    public String holder() {
+                        return handle.holder();
+                    }
+
+                    @Override
+                    public Instant acquiredAt() {
+                        return handle.acquiredAt();
+                    }
+
+                    @Override
+                    public LockTiming timing() {
+                        return handle.timing();
+                    }
+
+                    @Override
+                    public void renew() {
+                        // The host cancels while the renewal is on the wire.
+                        execution.join().cancel();
+                        interruptedWhileWriting.add(Thread.currentThread().isInterrupted());
+                        handle.renew();
+                    }
+
+                    @Override
+                    public void write(ReleaseRecord record) {
+                        handle.write(record);
+                    }
+
+                    @Override
+                    public void release(ReleaseRecord finalRecord) {
+                        handle.release(finalRecord);
+                    }
+                };
+            }
+        };
+        ReleasePlan plan = platform.plan().store(store)
+                .postSwitchGate(HealthGate.observe(passing("errors")).every(Duration.ofMinutes(1)).lasting(Duration.ofMinutes(5)).build())
+                .build();
+
+        execution.complete(engine.start(plan));
+        ReleaseResult result = execution.get().await();
+
+        assertEquals(Outcome.ROLLED_BACK, result.outcome(), result::summary);
+        assertFalse(interruptedWhileWriting.isEmpty(), "the window's sleep renewed the lock");
+        assertEquals(List.of(false), interruptedWhileWriting.subList(0, 1), "the renewal write was not interrupted");
+    }
+
+    @Test
+    void rollingBackACrashedReleaseWhoseSwitchWasSentFencesTheRouterSoThatTheSwitchStillInFlightCanNeverLand() {
+        // The crashed release deployed green, recorded that its switch may have been written, sent it, and died
+        // while the write was still on the wire, decided on the router as it was then.
+        platform.foreignDeploy(Color.GREEN, "app:v2");
+        platform.replicas(Color.GREEN, 3).ready(Color.GREEN, true);
+        RouteState decidedOn = platform.switcher().read(Deadline.after(Duration.ofSeconds(1)));
+        AppId app = AppId.of("shop", "app");
+        ReleaseRecord crashed = new ReleaseRecord("r-0", app, "app:v2", "r-0@gone", Phase.SWITCHING, "switch", Color.BLUE,
+                Color.GREEN, Map.of(Color.BLUE, new ReleaseRecord.ColorSnapshot("app:v1", 3),
+                Color.GREEN, new ReleaseRecord.ColorSnapshot("app:v1", 0)), true, false, List.of(), null, T0, T0);
+        platform.store().acquire(app, "r-0@gone", crashed, Deadline.after(Duration.ofSeconds(1)));
+        time.advance(Duration.ofMinutes(1));
+
+        ReleaseResult recovered = engine.recover(platform.plan().build(), RecoveryPolicy.ROLL_BACK);
+
+        assertEquals(Outcome.ROLLED_BACK, recovered.outcome(), recovered::summary);
+        assertEquals(0, platform.replicasOf(Color.GREEN), "the candidate was given up");
+        assertTrue(platform.writes().contains("fence"), platform.writes().toString());
+        // The crashed release's switch arrives now: it was decided on a revision the fence made stale.
+        assertThrows(SwitchConflictException.class, () -> platform.switcher().switchTo(Color.GREEN, decidedOn,
+                Deadline.after(Duration.ofSeconds(1))));
+        assertEquals(Color.BLUE, platform.live());
+    }
+
+    @Test
+    void rollingBackACrashedCommittedReleaseFencesThePreviousColorSoThatARetirementStillInFlightCanNeverLand() {
+        // The crashed release switched to green, was committed, and died while its scale-down of blue, decided
+        // on blue as it was then, was still on the wire.
+        platform.foreignDeploy(Color.GREEN, "app:v2");
+        platform.replicas(Color.GREEN, 3).ready(Color.GREEN, true);
+        platform.foreignSwitch(Color.GREEN);
+        EnvironmentState blueAsDecided = platform.environments().read(Color.BLUE, Deadline.after(Duration.ofSeconds(1)));
+        AppId app = AppId.of("shop", "app");
+        ReleaseRecord crashed = new ReleaseRecord("r-0", app, "app:v2", "r-0@gone", Phase.FINISHING, "retire-previous",
+                Color.BLUE, Color.GREEN, Map.of(Color.BLUE, new ReleaseRecord.ColorSnapshot("app:v1", 3),
+                Color.GREEN, new ReleaseRecord.ColorSnapshot("app:v1", 0)), true, true, List.of(), null, T0, T0);
+        platform.store().acquire(app, "r-0@gone", crashed, Deadline.after(Duration.ofSeconds(1)));
+        time.advance(Duration.ofMinutes(1));
+
+        ReleaseResult recovered = engine.recover(platform.plan().build(), RecoveryPolicy.ROLL_BACK);
+
+        assertEquals(Outcome.ROLLED_BACK, recovered.outcome(), recovered::summary);
+        assertEquals(Color.BLUE, platform.live());
+        assertTrue(platform.writes().contains("fence blue"), platform.writes().toString());
+        assertFalse(platform.lateScale(Color.BLUE, 0, blueAsDecided.revision()),
+                "the scale-down still on the wire is refused: " + platform.writes());
+        assertEquals(3, platform.replicasOf(Color.BLUE));
+    }
+
+    @Test
+    void rollingForwardACrashedRollbackFencesTheRouterAndTheNewColorSoThatItsWritesStillInFlightCanNeverLand() {
+        // The crashed release switched to green, its observation failed, and it died while rolling back: its
+        // switch back to blue and its giving up of green, both decided on the state as it was then, on the wire.
+        platform.foreignDeploy(Color.GREEN, "app:v2");
+        platform.replicas(Color.GREEN, 3).ready(Color.GREEN, true);
+        platform.foreignSwitch(Color.GREEN);
+        RouteState routeAsDecided = platform.switcher().read(Deadline.after(Duration.ofSeconds(1)));
+        EnvironmentState greenAsDecided = platform.environments().read(Color.GREEN, Deadline.after(Duration.ofSeconds(1)));
+        AppId app = AppId.of("shop", "app");
+        ReleaseRecord crashed = new ReleaseRecord("r-0", app, "app:v2", "r-0@gone", Phase.ROLLING_BACK, "rollback",
+                Color.BLUE, Color.GREEN, Map.of(Color.BLUE, new ReleaseRecord.ColorSnapshot("app:v1", 3),
+                Color.GREEN, new ReleaseRecord.ColorSnapshot("app:v1", 0)), true, false, List.of(), null, T0, T0);
+        platform.store().acquire(app, "r-0@gone", crashed, Deadline.after(Duration.ofSeconds(1)));
+        time.advance(Duration.ofMinutes(1));
+
+        ReleaseResult recovered = engine.recover(platform.plan().build(), RecoveryPolicy.ROLL_FORWARD);
+
+        assertEquals(Outcome.SUCCEEDED, recovered.outcome(), recovered::summary);
+        assertEquals(0, platform.replicasOf(Color.BLUE), "blue was retired");
+        assertTrue(platform.writes().containsAll(List.of("fence", "fence green")), platform.writes().toString());
+        assertThrows(SwitchConflictException.class, () -> platform.switcher().switchTo(Color.BLUE, routeAsDecided,
+                Deadline.after(Duration.ofSeconds(1))), "the switch back still on the wire is refused");
+        assertFalse(platform.lateScale(Color.GREEN, 0, greenAsDecided.revision()),
+                "the giving up of green still on the wire is refused: " + platform.writes());
+        assertEquals(Color.GREEN, platform.live());
+        assertEquals(3, platform.replicasOf(Color.GREEN));
+    }
+
+    @Test
+    void theRouterIsReadRightBeforeThePreviousColorIsRetiredSoASwitchBackDuringTheRetirementsReadsIsSeen() {
+        platform.on(Op.READ, color -> {
+            if (color.equals(Color.BLUE) && platform.live().equals(Color.GREEN) && platform.replicasOf(Color.GREEN) > 0) {
+                platform.foreignSwitch(Color.BLUE);
+            }
+        });
+
+        ReleaseResult result = engine.run(platform.plan().build());
+
+        assertEquals(Outcome.FAILED, result.outcome(), result::summary);
+        assertInstanceOf(RouteChangedException.class, result.error().orElseThrow());
+        assertFalse(platform.writes().contains("scale-down blue"), platform.writes().toString());
+        assertEquals(3, platform.replicasOf(Color.BLUE));
     }
 }

@@ -5,8 +5,9 @@ import dev.bluegreen.spi.EnvironmentState;
 
 /**
  * Installs the new version in the idle color (or, for revision platforms, as a new revision),
- * after checking that the router still selects the live color: the SDK never redeploys the color
- * the router selects. The release record naming both colors was written with the lock.
+ * after reading the router and checking that it still selects the live color: the SDK never
+ * redeploys the color the router selects. The release record naming both colors was written
+ * with the lock.
  */
 final class DeployStep implements StepWork {
     private final ReleaseRun run;
@@ -17,7 +18,7 @@ final class DeployStep implements StepWork {
 
     @Override
     public Done run(StepDeadline deadline) {
-        run.requireRoute(run.from, "deploying " + run.version);
+        run.requireRouteNow(run.from, "deploying " + run.version, deadline);
         EnvironmentState decidedOn = run.targetAtStart != null ? run.targetAtStart : run.liveAtStart;
         run.deployAttempted = true;
         run.wrote();

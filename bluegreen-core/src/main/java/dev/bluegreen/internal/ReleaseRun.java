@@ -331,7 +331,35 @@ final class ReleaseRun implements ReleaseExecution {
             }
         }
         runRemainingCleanUps();
+        RouteChangedException moved = routeMovedAway();
+        if (moved != null) {
+            recover(moved);
+            return;
+        }
         move(Phase.SUCCEEDED);
+    }
+
+    /**
+     * Reads the router once more before a release is reported SUCCEEDED: someone else may have
+     * switched it after the last guard, before the route watch told. Null when it still routes to
+     * the new color, or when it could not be read (the final read then says why).
+     */
+    private RouteChangedException routeMovedAway() {
+        RouteState route;
+        try {
+            route = switcher.read(new StandaloneDeadline(plan.timeout(StandardStep.PREFLIGHT)));
+        } catch (RuntimeException e) {
+            routeFresh = false;
+            return null;
+        }
+        routeRead(route);
+        if (route.routesTo(to)) {
+            return null;
+        }
+        return new RouteChangedException(switcher.target(), to, route.live(), switcher.target() + " was changed by "
+                + "someone else after " + subject() + " was committed: it now " + (route.live() == null
+                ? "selects no single color (" + route.problem() + ")" : "selects " + route.live()) + " instead of " + to
+                + "; the release stops without switching back");
     }
 
     /** Recovers the app's unfinished release per the plan's policy, then runs preflight again. */
@@ -487,11 +515,8 @@ final class ReleaseRun implements ReleaseExecution {
                 move(Phase.FAILED);
                 return;
             }
-            if (crashed.switchSent() && !crashed.committed()) {
-                // The dead process may have sent its switch without seeing the answer, and the write may
-                // still be applied: fence the router before trusting a read that shows the previous color.
-                switchOutcome = SwitchOutcome.UNKNOWN;
-            }
+            // A switch the crashed release sent may still be on the wire: fence the router before trusting it.
+            switchOutcome = crashed.switchSent() ? SwitchOutcome.UNKNOWN : SwitchOutcome.NOT_SENT;
             Attempt back = runRecovery("rollback", plan.timeout(StandardStep.SWITCH),
                     deadline -> switchBack("recovering release " + id + " after its process was lost", deadline));
             if (!back.ok()) {
@@ -544,6 +569,17 @@ final class ReleaseRun implements ReleaseExecution {
             colors.put(liveAtStart.color(), liveAtStart);
             RouteState route = switcher.read(deadline);
             acquire(crashed.at(crashed.phase(), "recover"), deadline);
+            // The crashed release may still have writes on the wire (its switch or switch back, the giving up
+            // of its candidate when it was rolling back): fence what it may have been writing, then decide.
+            if (crashed.switchSent()) {
+                route = fenceRoute(route, deadline);
+            }
+            target = fenceEnvironment(target, deadline);
+            if (!target.serves(version)) {
+                throw new dev.bluegreen.PreflightException("roll forward of " + crashed, List.of("its new color "
+                        + crashed.to() + " is not healthy any more: " + target + "; expected it to run " + version
+                        + " with every replica available. Roll it back instead"));
+            }
             startWatching(route, crashed.committed() ? Set.of(crashed.to()) : Set.of(crashed.from(), crashed.to()));
             candidate = new Candidate(crashed.to(), version, "recovered", environments.describe(crashed.to()), "");
             // the crashed release deployed it (it runs the release's version): give it up if finishing fails
@@ -552,6 +588,11 @@ final class ReleaseRun implements ReleaseExecution {
         });
         if (!acquired.ok()) {
             failWith(acquired.error());
+            if (lock != null) {
+                // Refused after taking the lock: the record ends FAILED, so the release is still offered for recovery.
+                move(Phase.FAILED);
+                return;
+            }
             move(Phase.ABORTING);
             move(Phase.ABORTED);
             return;
@@ -602,10 +643,61 @@ final class ReleaseRun implements ReleaseExecution {
             }
             warnings.add("retiring " + from + " after rolling forward failed: " + retired.error().getMessage());
         }
+        RouteChangedException moved = routeMovedAway();
+        if (moved != null) {
+            recover(moved);
+            return;
+        }
         move(Phase.SUCCEEDED);
     }
 
     // ---------------------------------------------------------------- shared by steps
+
+    /** How often a fence is tried again after a write landed between the read and the fence. */
+    private static final int FENCE_ATTEMPTS = 3;
+
+    /**
+     * Fences the router against a write a crashed release may still have on the wire, reading it
+     * again when such a write lands between the read and the fence.
+     */
+    RouteState fenceRoute(RouteState seen, StepDeadline deadline) {
+        RouteState current = seen;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                RouteState fenced = switcher.fence(current, deadline);
+                wrote();
+                return fenced;
+            } catch (SwitchConflictException e) {
+                if (attempt >= FENCE_ATTEMPTS) {
+                    throw e;
+                }
+                current = switcher.read(deadline);
+                routeRead(current);
+            }
+        }
+    }
+
+    /**
+     * Fences a color against a write a crashed release may still have on the wire, reading it
+     * again when such a write lands between the read and the fence.
+     */
+    EnvironmentState fenceEnvironment(EnvironmentState seen, StepDeadline deadline) {
+        EnvironmentState current = seen;
+        for (int attempt = 1; ; attempt++) {
+            try {
+                EnvironmentState fenced = environments.fence(current, deadline);
+                wrote();
+                colors.put(fenced.color(), fenced);
+                return fenced;
+            } catch (ConflictException e) {
+                if (attempt >= FENCE_ATTEMPTS) {
+                    throw e;
+                }
+                current = environments.read(current.color(), deadline);
+                colors.put(current.color(), current);
+            }
+        }
+    }
 
     /** Takes the app's lock with the first record, then keeps it renewed. */
     void acquire(ReleaseRecord first, StepDeadline deadline) {
@@ -653,9 +745,23 @@ final class ReleaseRun implements ReleaseExecution {
         return watch != null ? watch.latest() : latestRoute;
     }
 
-    /** Throws when the router does not select the expected color now (invariant I1 guard). */
+    /** Throws when the router does not select the expected color now, as far as the watch knows (invariant I1 guard). */
     void requireRoute(Color expected, String beforeWhat) {
-        RouteState route = latestRoute();
+        requireRoute(latestRoute(), expected, beforeWhat);
+    }
+
+    /**
+     * Reads the router and throws when it does not select the expected color: the guard before a
+     * write to an environment that must not be live (a deploy, a retirement). The watch alone may
+     * not have delivered a switch someone else has already made.
+     */
+    void requireRouteNow(Color expected, String beforeWhat, StepDeadline deadline) {
+        RouteState route = switcher.read(deadline);
+        routeRead(route);
+        requireRoute(route, expected, beforeWhat);
+    }
+
+    private void requireRoute(RouteState route, Color expected, String beforeWhat) {
         if (route == null || !route.routesTo(expected)) {
             throw new RouteChangedException(switcher.target(), expected, route == null ? null : route.live(),
                     switcher.target() + " no longer selects " + expected + " (" + route + ") before " + beforeWhat

@@ -9,9 +9,9 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Keeps the previous color for the retention period, then retires it, only if the router still
- * selects the new color and nobody else changed the previous color since the release read it
- * (I1, I2). After the write the router is read again; if someone switched back to the previous
+ * Keeps the previous color for the retention period, then retires it, only if the router (read
+ * again then) still selects the new color and nobody else changed the previous color since the
+ * release read it (I1, I2). After the write the router is read again; if someone switched back to the previous
  * color in between, its replicas are asked for again at once.
  */
 final class RetireStep implements StepWork {
@@ -28,7 +28,6 @@ final class RetireStep implements StepWork {
             return Done.skipped("retention keeps " + run.environments.describe(run.from) + " running");
         }
         run.time.sleep(after.get());
-        run.requireRoute(run.to, "retiring " + run.from);
         EnvironmentState previous = run.environments.read(run.from, deadline);
         run.colors.put(run.from, previous);
         if (run.liveAtStart != null && run.liveAtStart.specChangedIn(previous)) {
@@ -38,6 +37,8 @@ final class RetireStep implements StepWork {
             run.warnings.add(why);
             return Done.skipped(why);
         }
+        // The router is read last, right before the write: a switch back can only land in that one round trip.
+        run.requireRouteNow(run.to, "retiring " + run.from, deadline);
         EnvironmentState retired;
         try {
             run.requireLock();

@@ -29,23 +29,25 @@ final class RunTime implements TimeSource {
         StepDeadline deadline = StepDeadline.active();
         if (deadline == null) {
             base.sleep(duration);
-        } else {
-            try {
-                deadline.interruptibly(() -> {
-                    base.sleep(duration);
-                    return null;
-                });
-            } catch (InterruptedException | RuntimeException e) {
-                throw e;
-            } catch (Exception e) {
-                throw new IllegalStateException("sleep failed", e);
-            }
-            if (deadline.stopCause() != null || deadline.timedOut()) {
-                throw new InterruptedException("sleep of " + duration + " in step '" + deadline.step() + "' ended early: "
-                        + (deadline.stopCause() != null ? deadline.stopCause().getMessage() : "the step timed out"));
-            }
+            afterSleep.run();
+            return;
         }
-        afterSleep.run();
+        try {
+            deadline.interruptibly(() -> {
+                base.sleep(duration);
+                return null;
+            });
+        } catch (InterruptedException | RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new IllegalStateException("sleep failed", e);
+        }
+        if (deadline.stopCause() != null || deadline.timedOut()) {
+            throw new InterruptedException("sleep of " + duration + " in step '" + deadline.step() + "' ended early: "
+                    + (deadline.stopCause() != null ? deadline.stopCause().getMessage() : "the step timed out"));
+        }
+        // A gate sleeps inside its own interruptible region: the lock renewal after it is a write, never interrupted.
+        deadline.shielded(afterSleep);
     }
 
     @Override

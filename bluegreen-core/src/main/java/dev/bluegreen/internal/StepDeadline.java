@@ -4,6 +4,8 @@ import dev.bluegreen.BlueGreenException;
 import dev.bluegreen.spi.Deadline;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -16,7 +18,8 @@ import java.util.concurrent.TimeoutException;
  * The deadline of one step of a release, in real time. Waits end when the deadline passes or a
  * stop cause that concerns the step arrives ({@link RunControl}); code in an
  * {@linkplain #interruptibly interruptible region} (a gate, a custom step, a sleep) is interrupted
- * then. Nothing else is ever interrupted, so a write in flight always completes.
+ * then, except while it runs a {@linkplain #shielded write of the engine's own}. Nothing else is
+ * ever interrupted, so a write in flight always completes.
  */
 final class StepDeadline implements Deadline {
     private static final ThreadLocal<StepDeadline> ACTIVE = new ThreadLocal<>();
@@ -195,6 +198,31 @@ final class StepDeadline implements Deadline {
         }
     }
 
+    /**
+     * Runs a write of the engine's own (a lock renewal after a sleep) from inside an interruptible
+     * region of the calling thread: an interrupt meant for the region is held back until the write
+     * is done, then delivered, so the write completes whatever stops the step meanwhile.
+     */
+    void shielded(Runnable write) {
+        List<Region> mine = new ArrayList<>();
+        for (Region region : regions) {
+            if (region.shield(Thread.currentThread())) {
+                mine.add(region);
+            }
+        }
+        boolean interrupted = Thread.interrupted();
+        try {
+            write.run();
+        } finally {
+            for (Region region : mine) {
+                interrupted |= region.unshield();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Called by the scheduler when the step's time is up: interrupts its interruptible regions. */
     void expire() {
         timedOut = true;
@@ -219,19 +247,46 @@ final class StepDeadline implements Deadline {
         control.unsubscribe(this);
     }
 
-    /** One thread inside an interruptible region; interrupting it after it left is a no-op. */
+    /**
+     * One thread inside an interruptible region; interrupting it after it left is a no-op, and
+     * while it is shielded the interrupt waits.
+     */
     private static final class Region {
         private final Thread thread;
         private boolean closed;
+        private boolean shielded;
+        private boolean pending;
 
         Region(Thread thread) {
             this.thread = thread;
         }
 
         synchronized void interrupt() {
-            if (!closed) {
+            if (closed) {
+                return;
+            }
+            if (shielded) {
+                pending = true;
+            } else {
                 thread.interrupt();
             }
+        }
+
+        /** @return whether this is a region of {@code current}, now shielded */
+        synchronized boolean shield(Thread current) {
+            if (closed || thread != current) {
+                return false;
+            }
+            shielded = true;
+            return true;
+        }
+
+        /** @return whether an interrupt arrived while shielded */
+        synchronized boolean unshield() {
+            shielded = false;
+            boolean arrived = pending;
+            pending = false;
+            return arrived;
         }
 
         synchronized void close() {

@@ -120,6 +120,21 @@ public interface ColorEnvironments {
     EnvironmentState discard(EnvironmentState decidedOn, Deadline deadline);
 
     /**
+     * Makes the fate of a write to a color that a crashed release may still have on the wire
+     * definite: after a write conditioned on {@code seen}, a write in flight that was conditioned
+     * on an older revision can no longer be applied. Writes nothing but the SDK's own marker (for
+     * Kubernetes an annotation, which leaves the spec and its generation alone).
+     *
+     * @param seen     the color's state as last read; never null
+     * @param deadline bounds the write; never null
+     * @return the state after the fence
+     * @throws ConflictException when the environment changed since {@code seen}: read it again and decide again
+     */
+    default EnvironmentState fence(EnvironmentState seen, Deadline deadline) {
+        return read(seen.color(), deadline);
+    }
+
+    /**
      * Asks a color for replicas again: undoes a retire or discard that raced a switch to that
      * color, and brings back a retired color during recovery.
      *

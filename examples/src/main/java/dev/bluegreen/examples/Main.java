@@ -7,14 +7,15 @@ import java.util.logging.LogManager;
 
 /**
  * Entry point of {@code bluegreen-examples.jar}: {@code demo} runs a full release on the embedded
- * simulated cluster; {@code benchmark} measures the switch and counts API requests.
+ * simulated cluster; {@code benchmark} measures the switch and counts API requests; {@code chaos}
+ * runs the fault matrix and checks the invariants after every run.
  */
 public final class Main {
     private Main() {
     }
 
     /**
-     * @param args the command ({@code demo} or {@code benchmark}) and its arguments
+     * @param args the command ({@code demo}, {@code benchmark} or {@code chaos}) and its arguments
      */
     public static void main(String[] args) {
         quietMockServer();
@@ -28,10 +29,18 @@ public final class Main {
             case "benchmark":
                 code = Benchmark.run(rest, System.out);
                 break;
+            case "chaos":
+                // Hundreds of releases fail on purpose; the table reports them, the library's warnings would drown it.
+                System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "off");
+                code = Chaos.run(rest, System.out);
+                break;
             default:
                 System.err.println("usage: java -jar bluegreen-examples.jar <command>\n"
                         + "  demo        run a full blue-green release on an embedded simulated cluster\n"
-                        + "  benchmark   time the switch against a raw PATCH and count API requests per release"
+                        + "  benchmark   time the switch against a raw PATCH and count API requests per release\n"
+                        + "  chaos       run releases under API faults, cancels, crashes, concurrent releases and foreign\n"
+                        + "              edits, check the invariants after each; exit 0 iff none was violated\n"
+                        + "              (--quick: a bounded sample)"
                         + (command.isEmpty() ? "" : "\nunknown command: '" + command + "'"));
                 code = 2;
         }

@@ -46,6 +46,7 @@ public final class DeploymentEnvironments implements ColorEnvironments {
     private static final Logger LOG = LoggerFactory.getLogger(DeploymentEnvironments.class);
     /** How often a write is re-decided after conflicts with status updates or lost answers. */
     private static final int WRITE_ATTEMPTS = 5;
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
     private final Deployments deployments;
     private final BlueGreenConventions conventions;
@@ -269,6 +270,27 @@ public final class DeploymentEnvironments implements ColorEnvironments {
     @Override
     public EnvironmentState discard(EnvironmentState decidedOn, Deadline deadline) {
         return scale(decidedOn, 0, "scale-down", deadline);
+    }
+
+    @Override
+    public EnvironmentState fence(EnvironmentState seen, Deadline deadline) {
+        Color color = seen.color();
+        if (seen.revision() == null) {
+            return read(color, deadline);
+        }
+        String patch = Serialization.asJson(Map.of("metadata", Map.of("resourceVersion", seen.revision(),
+                "annotations", Map.of(ServiceSelectorSwitcher.FENCE_ANNOTATION, Long.toHexString(RANDOM.nextLong())))));
+        try {
+            Deployment written = deployments.resource(color).patch(PatchContext.of(PatchType.JSON_MERGE), patch);
+            deployments.seen(color, written);
+            return deployments.state(color, written);
+        } catch (KubernetesClientException e) {
+            if (e.getCode() == KubeCalls.CONFLICT) {
+                throw new ConflictException(describe(color), seen.revision(), describe(color) + " changed since revision "
+                        + seen.revision() + " while fencing it against a write still in flight", e);
+            }
+            throw KubeCalls.apiError("fence of " + describe(color), describe(color), e);
+        }
     }
 
     @Override

@@ -18,6 +18,7 @@ import java.util.function.Supplier;
 final class KubeCalls {
     static final int CONFLICT = 409;
     static final int NOT_FOUND = 404;
+    static final int TOO_MANY_REQUESTS = 429;
 
     private final KubernetesOptions options;
     private final boolean clientRetriesServerErrors;
@@ -51,6 +52,20 @@ final class KubeCalls {
                 }
             }
         }
+    }
+
+    /**
+     * A write refused with 429 was not applied. When the client does not retry it itself, waits the
+     * read retry's backoff (within the deadline) so that the caller can re-decide and send it again.
+     *
+     * @return whether the caller may send it again
+     */
+    boolean backOffIfThrottled(KubernetesClientException e, int attempt, Deadline deadline) {
+        if (e.getCode() != TOO_MANY_REQUESTS || clientRetriesServerErrors) {
+            return false;
+        }
+        Duration pause = Duration.ofMillis(options.readRetry().getIntervalBiFunction().apply(attempt, Either.left(e)));
+        return deadline.pause(pause);
     }
 
     /** Runs a write once, turning a client exception into a {@link ClusterApiException}. */

@@ -115,8 +115,9 @@ public final class LeaseStore implements ReleaseStore {
             Instant now = time.now();
             try {
                 if (current == null) {
-                    Lease created = KubeCalls.write("creation of " + object(), object(), () -> client.leases()
-                            .resource(newLease(holder, firstRecord, now)).create());
+                    // Not through KubeCalls.write: a 409 (another release created it first) or a lost answer
+                    // must reach the catch below, which re-reads and decides.
+                    Lease created = client.leases().resource(newLease(holder, firstRecord, now)).create();
                     lastSeen.set(Optional.of(created));
                     LOG.info("{} created, held by {}", object(), holder);
                     return new Handle(holder, now, created);
@@ -274,7 +275,8 @@ public final class LeaseStore implements ReleaseStore {
                     return;
                 } catch (KubernetesClientException e) {
                     BlueGreenException error = KubeCalls.apiError(what + " of the release lock on " + object(), object(), e);
-                    if ((e.getCode() != KubeCalls.CONFLICT && !KubeCalls.outcomeUnknown(e)) || attempt >= ATTEMPTS) {
+                    if (attempt >= ATTEMPTS || (e.getCode() != KubeCalls.CONFLICT && !KubeCalls.outcomeUnknown(e)
+                            && !calls.backOffIfThrottled(e, attempt, deadline))) {
                         throw error;
                     }
                     deadline.noteFailure(error);
