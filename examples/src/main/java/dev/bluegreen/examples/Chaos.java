@@ -182,7 +182,7 @@ public final class Chaos {
 
     private Report runAll() {
         long start = System.nanoTime();
-        try (SimulatedCluster simulated = SimulatedCluster.builder().readinessDelay(Duration.ZERO).start()) {
+        try (SimulatedCluster simulated = SimulatedCluster.builder().startDelay(Duration.ZERO).start()) {
             cluster = simulated;
             observer = cluster.newClient(config -> config.withUserAgent(SimulatedCluster.CONTROLLER_USER_AGENT));
             baseline();
