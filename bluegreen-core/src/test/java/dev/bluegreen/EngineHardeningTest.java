@@ -25,50 +25,13 @@ class EngineHardeningTest {
 
     /** A store whose record write at commit fails once, as an API server might. */
     private ReleaseStore failingAtCommit() {
-        ReleaseStore store = platform.store();
-        return new ReleaseStore() {
+        return new ForwardingStore(platform.store()) {
             @Override
-            public ReleaseStatus read(AppId app, Deadline deadline) {
-                return store.read(app, deadline);
-            }
-
-            @Override
-            public LockHandle acquire(AppId app, String holder, ReleaseRecord firstRecord, Deadline deadline) {
-                LockHandle handle = store.acquire(app, holder, firstRecord, deadline);
-                return new LockHandle() {
-                    @Override
-                    public String holder() {
-                        return handle.holder();
-                    }
-
-                    @Override
-                    public Instant acquiredAt() {
-                        return handle.acquiredAt();
-                    }
-
-                    @Override
-                    public LockTiming timing() {
-                        return handle.timing();
-                    }
-
-                    @Override
-                    public void renew() {
-                        handle.renew();
-                    }
-
-                    @Override
-                    public void write(ReleaseRecord record) {
-                        if (record.committed() && record.phase() == Phase.FINISHING && !record.step().equals("end")) {
-                            throw new ClusterApiException("patch of Lease shop/app-bluegreen failed with HTTP 503", 503, null);
-                        }
-                        handle.write(record);
-                    }
-
-                    @Override
-                    public void release(ReleaseRecord finalRecord) {
-                        handle.release(finalRecord);
-                    }
-                };
+            void write(LockHandle handle, ReleaseRecord record) {
+                if (record.committed() && record.phase() == Phase.FINISHING && !record.step().equals("end")) {
+                    throw new ClusterApiException("patch of Lease shop/app-bluegreen failed with HTTP 503", 503, null);
+                }
+                handle.write(record);
             }
         };
     }

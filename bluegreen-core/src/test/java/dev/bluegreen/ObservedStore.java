@@ -1,11 +1,9 @@
 package dev.bluegreen;
 
-import dev.bluegreen.spi.Deadline;
 import dev.bluegreen.spi.LockHandle;
 import dev.bluegreen.spi.LockTiming;
 import dev.bluegreen.spi.ReleaseStore;
 
-import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Semaphore;
@@ -15,8 +13,7 @@ import java.util.concurrent.Semaphore;
  * test waits for them instead of sleeping), records every record written through a lock, and
  * can make renewals fail, as an unreachable API server would.
  */
-final class ObservedStore implements ReleaseStore {
-    private final ReleaseStore delegate;
+final class ObservedStore extends ForwardingStore {
     /** One permit per successful renewal. */
     final Semaphore renewals = new Semaphore(0);
     /** Every record written through a lock of this store, with its writer. */
@@ -25,7 +22,7 @@ final class ObservedStore implements ReleaseStore {
     private String renewalFailure;
 
     ObservedStore(ReleaseStore delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     static ObservedStore inMemory(TimeSource time, LockTiming timing) {
@@ -43,52 +40,30 @@ final class ObservedStore implements ReleaseStore {
     }
 
     @Override
-    public ReleaseStatus read(AppId app, Deadline deadline) {
-        return delegate.read(app, deadline);
+    void acquired(ReleaseRecord firstRecord) {
+        written.add(firstRecord);
     }
 
     @Override
-    public LockHandle acquire(AppId app, String holder, ReleaseRecord firstRecord, Deadline deadline) {
-        LockHandle handle = delegate.acquire(app, holder, firstRecord, deadline);
-        written.add(firstRecord);
-        return new LockHandle() {
-            @Override
-            public String holder() {
-                return handle.holder();
+    void renew(LockHandle handle) {
+        synchronized (renewing) {
+            if (renewalFailure != null) {
+                throw new ClusterApiException(renewalFailure, 503, null);
             }
+            handle.renew();
+        }
+        renewals.release();
+    }
 
-            @Override
-            public Instant acquiredAt() {
-                return handle.acquiredAt();
-            }
+    @Override
+    void write(LockHandle handle, ReleaseRecord record) {
+        handle.write(record);
+        written.add(record);
+    }
 
-            @Override
-            public LockTiming timing() {
-                return handle.timing();
-            }
-
-            @Override
-            public void renew() {
-                synchronized (renewing) {
-                    if (renewalFailure != null) {
-                        throw new ClusterApiException(renewalFailure, 503, null);
-                    }
-                    handle.renew();
-                }
-                renewals.release();
-            }
-
-            @Override
-            public void write(ReleaseRecord record) {
-                handle.write(record);
-                written.add(record);
-            }
-
-            @Override
-            public void release(ReleaseRecord finalRecord) {
-                handle.release(finalRecord);
-                written.add(finalRecord);
-            }
-        };
+    @Override
+    void release(LockHandle handle, ReleaseRecord finalRecord) {
+        handle.release(finalRecord);
+        written.add(finalRecord);
     }
 }

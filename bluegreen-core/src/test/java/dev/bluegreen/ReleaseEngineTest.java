@@ -653,50 +653,13 @@ class ReleaseEngineTest {
     void aCancelArrivingWhileAGateSleepRenewsTheLockNeverInterruptsTheRenewalWrite() throws Exception {
         CompletableFuture<ReleaseExecution> execution = new CompletableFuture<>();
         List<Boolean> interruptedWhileWriting = Collections.synchronizedList(new ArrayList<>());
-        ReleaseStore inMemory = platform.store();
-        ReleaseStore store = new ReleaseStore() {
+        ReleaseStore store = new ForwardingStore(platform.store()) {
             @Override
-            public ReleaseStatus read(AppId app, Deadline deadline) {
-                return inMemory.read(app, deadline);
-            }
-
-            @Override
-            public LockHandle acquire(AppId app, String holder, ReleaseRecord first, Deadline deadline) {
-                LockHandle handle = inMemory.acquire(app, holder, first, deadline);
-                return new LockHandle() {
-                    @Override
-                    public String holder() {
-                        return handle.holder();
-                    }
-
-                    @Override
-                    public Instant acquiredAt() {
-                        return handle.acquiredAt();
-                    }
-
-                    @Override
-                    public LockTiming timing() {
-                        return handle.timing();
-                    }
-
-                    @Override
-                    public void renew() {
-                        // The host cancels while the renewal is on the wire.
-                        execution.join().cancel();
-                        interruptedWhileWriting.add(Thread.currentThread().isInterrupted());
-                        handle.renew();
-                    }
-
-                    @Override
-                    public void write(ReleaseRecord record) {
-                        handle.write(record);
-                    }
-
-                    @Override
-                    public void release(ReleaseRecord finalRecord) {
-                        handle.release(finalRecord);
-                    }
-                };
+            void renew(LockHandle handle) {
+                // The host cancels while the renewal is on the wire.
+                execution.join().cancel();
+                interruptedWhileWriting.add(Thread.currentThread().isInterrupted());
+                handle.renew();
             }
         };
         ReleasePlan plan = platform.plan().store(store)
