@@ -1,8 +1,6 @@
 package dev.bluegreen;
 
-import dev.bluegreen.spi.Deadline;
 import dev.bluegreen.spi.LockHandle;
-import dev.bluegreen.spi.LockTiming;
 import dev.bluegreen.spi.ReleaseStore;
 import org.junit.jupiter.api.Test;
 

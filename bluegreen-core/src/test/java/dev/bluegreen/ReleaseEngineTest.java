@@ -10,7 +10,6 @@ import dev.bluegreen.event.TrafficSwitched;
 import dev.bluegreen.spi.Deadline;
 import dev.bluegreen.spi.EnvironmentState;
 import dev.bluegreen.spi.LockHandle;
-import dev.bluegreen.spi.LockTiming;
 import dev.bluegreen.spi.ReleaseStore;
 import dev.bluegreen.spi.RouteState;
 import org.junit.jupiter.api.Test;
