@@ -5,6 +5,9 @@
  * implement; {@code dev.bluegreen.internal} is the implementation, open only to the project's own
  * adapter modules.
  */
+// The qualified export names the adapter's automatic module, which javac does not see when
+// compiling the core alone.
+@SuppressWarnings("module")
 module dev.bluegreen.core {
     requires org.slf4j;
 

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 
-/** A release running in the background, started with {@link ReleaseEngine#start(ReleasePlan)}. */
+/** A release running in the background, started with {@link ReleaseEngine#start(ReleasePlan, ReleaseListener...)}. */
 public interface ReleaseExecution {
 
     /**

@@ -19,7 +19,7 @@ import java.util.Set;
 /**
  * An immutable, validated description of one blue-green release: what to deploy, where traffic
  * goes, which gates decide, how long each step may take and what happens on failure. Built with
- * {@link #builder()}; run with {@link ReleaseEngine#run(ReleasePlan)}.
+ * {@link #builder()}; run with {@link ReleaseEngine#run(ReleasePlan, ReleaseListener...)}.
  *
  * <p>The flow ({@link #steps()}): preflight, deploy the idle color, await ready, pre-switch gates,
  * switch (and verify), post-switch observation, retire the previous color after the retention

@@ -4,7 +4,7 @@ package dev.bluegreen;
  * The app's release record shows a release that never finished and whose holder is gone (the
  * process crashed or was killed). A new release refuses to run over it, because the record may
  * name the only color still running the last good version; recover with
- * {@link ReleaseEngine#recover(ReleasePlan, RecoveryPolicy)} or set
+ * {@link ReleaseEngine#recover(ReleasePlan, RecoveryPolicy, ReleaseListener...)} or set
  * {@link ReleasePlan.Builder#recovery(RecoveryPolicy)}.
  */
 public class UnfinishedReleaseException extends BlueGreenException {

@@ -12,7 +12,12 @@ public final class Checks {
     private Checks() {
     }
 
-    /** @return {@code value}; throws naming {@code what} when it is null */
+    /**
+     * @param what  what the value is, for the message
+     * @param value the value
+     * @param <T>   its type
+     * @return {@code value}; throws naming {@code what} when it is null
+     */
     public static <T> T nonNull(String what, T value) {
         if (value == null) {
             throw new ConfigurationException(what + " must not be null");
@@ -20,7 +25,12 @@ public final class Checks {
         return value;
     }
 
-    /** @return {@code value}; throws saying {@code what} is required when it was not set */
+    /**
+     * @param what  what the value is, for the message
+     * @param value the value
+     * @param <T>   its type
+     * @return {@code value}; throws saying {@code what} is required when it was not set
+     */
     public static <T> T required(String what, T value) {
         if (value == null) {
             throw new ConfigurationException(what + " is required but was not set");
@@ -28,7 +38,11 @@ public final class Checks {
         return value;
     }
 
-    /** @return {@code value}; throws echoing it when it is null or blank */
+    /**
+     * @param what  what the value is, for the message
+     * @param value the value
+     * @return {@code value}; throws echoing it when it is null or blank
+     */
     public static String nonBlank(String what, String value) {
         if (value == null || value.isBlank()) {
             throw new ConfigurationException(what + " must not be blank, but was " + quote(value));
@@ -36,7 +50,11 @@ public final class Checks {
         return value;
     }
 
-    /** @return {@code value}; throws echoing it when it is not a lowercase DNS label */
+    /**
+     * @param what  what the value is, for the message
+     * @param value the value
+     * @return {@code value}; throws echoing it when it is not a lowercase DNS label
+     */
     public static String dnsLabel(String what, String value) {
         if (value == null || value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
             throw new ConfigurationException(what + " must be a lowercase DNS label (1-63 characters of a-z, 0-9 and '-', "
@@ -45,7 +63,11 @@ public final class Checks {
         return value;
     }
 
-    /** @return {@code value}; throws echoing it when it is null, zero or negative */
+    /**
+     * @param what  what the value is, for the message
+     * @param value the value
+     * @return {@code value}; throws echoing it when it is null, zero or negative
+     */
     public static Duration positive(String what, Duration value) {
         if (value == null || value.isZero() || value.isNegative()) {
             throw new ConfigurationException(what + " must be a positive duration, but was " + value);
@@ -53,7 +75,11 @@ public final class Checks {
         return value;
     }
 
-    /** @return {@code value}; throws echoing it when it is null or negative */
+    /**
+     * @param what  what the value is, for the message
+     * @param value the value
+     * @return {@code value}; throws echoing it when it is null or negative
+     */
     public static Duration notNegative(String what, Duration value) {
         if (value == null || value.isNegative()) {
             throw new ConfigurationException(what + " must be zero or a positive duration, but was " + value);
@@ -61,7 +87,12 @@ public final class Checks {
         return value;
     }
 
-    /** @return {@code value}; throws echoing it when it is below {@code minimum} */
+    /**
+     * @param what    what the value is, for the message
+     * @param minimum the least value allowed
+     * @param value   the value
+     * @return {@code value}; throws echoing it when it is below {@code minimum}
+     */
     public static int atLeast(String what, int minimum, int value) {
         if (value < minimum) {
             throw new ConfigurationException(what + " must be at least " + minimum + ", but was " + value);
@@ -69,7 +100,10 @@ public final class Checks {
         return value;
     }
 
-    /** @return the value in single quotes, or {@code null} */
+    /**
+     * @param value a value, may be null
+     * @return the value in single quotes, or {@code null}
+     */
     public static String quote(String value) {
         return value == null ? "null" : "'" + value + "'";
     }

@@ -12,7 +12,7 @@ import java.util.function.Consumer;
  * Routes all of an app's traffic to one color. Implementations exist for a Service's label
  * selector, an Ingress backend and Argo Rollouts. Each keeps these promises:
  * <ul>
- *   <li>{@link #switchTo(Color, RouteState)} is one compare-and-swap write conditioned on the
+ *   <li>{@link #switchTo(Color, RouteState, Deadline)} is one compare-and-swap write conditioned on the
  *       state the caller decided on: a concurrent edit that changes the routing surfaces as
  *       {@link SwitchConflictException}, never as a silent overwrite;</li>
  *   <li>reads and checks never write;</li>
