@@ -18,10 +18,10 @@ final class DeployStep implements StepWork {
 
     @Override
     public Done run(StepDeadline deadline) {
-        run.requireRouteNow(run.from, "deploying " + run.version, deadline);
+        run.route.requireRouteNow(run.from, "deploying " + run.version, deadline);
         EnvironmentState decidedOn = run.targetAtStart != null ? run.targetAtStart : run.liveAtStart;
         run.deployAttempted = true;
-        run.wrote();
+        run.route.wrote();
         run.requireLock();
         Candidate candidate = run.environments.deploy(decidedOn, run.version, run.replicas, deadline);
         run.candidate = candidate;

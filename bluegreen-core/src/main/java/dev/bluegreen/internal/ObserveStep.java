@@ -28,7 +28,7 @@ final class ObserveStep implements StepWork {
     public Done run(StepDeadline deadline) throws Exception {
         List<HealthGate> gates = run.plan.postSwitchGates();
         if (gates.isEmpty()) {
-            run.requireRoute(run.to, "ending the observation");
+            run.route.requireRoute(run.to, "ending the observation");
             return Done.skipped("no post-switch gates");
         }
         GateContext context = run.gateContext(GateStage.POST_SWITCH);
@@ -81,7 +81,7 @@ final class ObserveStep implements StepWork {
             stop(others, deadline);
         }
         deadline.checkStopping();
-        run.requireRoute(run.to, "ending the observation");
+        run.route.requireRoute(run.to, "ending the observation");
         return Done.of(ReleaseRun.count(gates.size(), "gate") + " passed against live color " + run.to);
     }
 

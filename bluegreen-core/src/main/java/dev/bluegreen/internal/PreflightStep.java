@@ -45,7 +45,7 @@ final class PreflightStep implements StepWork {
                     + status.record().map(r -> "; its record: " + r).orElse("") + "; nothing was changed");
         }
         RouteState route = run.switcher.read(deadline);
-        run.routeRead(route);
+        run.route.routeRead(route);
         Optional<ReleaseRecord> last = status.record();
         if (last.isPresent() && needsRecovery(last.get(), status, route)) {
             if (run.plan.recovery() == RecoveryPolicy.REFUSE) {
@@ -93,7 +93,7 @@ final class PreflightStep implements StepWork {
                 StandardStep.DEPLOY.stepName(), from, run.to, before, false, false, List.of(), null,
                 run.clock.now(), run.clock.now());
         run.acquire(first, deadline);
-        run.startWatching(route, Set.of(from));
+        run.route.startWatching(route, Set.of(from));
         return Done.of("live color " + from + " via " + run.switcher.target() + "; " + run.version + " goes to "
                 + (target == null ? "a new revision" : target.color() + " (" + target.object() + ")") + " with "
                 + replicas + " replicas; release lock taken by " + run.holder);

@@ -39,7 +39,7 @@ final class RestorePreviousStep implements StepWork {
         if (crashed.committed()) {
             // Committed, it may have been retiring this color when it was lost, its scale-down still on the
             // wire: a fence makes such a write fail before traffic goes back to the color.
-            previous = run.fenceEnvironment(previous, deadline);
+            previous = run.route.fenceEnvironment(previous, deadline);
             requireLastGood(crashed, before, previous);
         }
         if (previous.servable() && previous.desired() >= before.replicas()) {
@@ -49,7 +49,7 @@ final class RestorePreviousStep implements StepWork {
         if (previous.desired() < before.replicas()) {
             run.requireLock();
             asked = run.environments.restore(previous, before.replicas(), deadline);
-            run.wrote();
+            run.route.wrote();
         }
         Candidate previousColor = new Candidate(crashed.from(), before.version(), "restored", asked.object(), "");
         try {

@@ -38,7 +38,7 @@ final class RetireStep implements StepWork {
             return Done.skipped(why);
         }
         // The router is read last, right before the write: a switch back can only land in that one round trip.
-        run.requireRouteNow(run.to, "retiring " + run.from, deadline);
+        run.route.requireRouteNow(run.to, "retiring " + run.from, deadline);
         EnvironmentState retired;
         try {
             run.requireLock();
@@ -47,14 +47,14 @@ final class RetireStep implements StepWork {
             run.warnings.add(previous.object() + " was not retired: " + e.getMessage());
             return Done.skipped(e.getMessage());
         }
-        run.wrote();
+        run.route.wrote();
         run.colors.put(run.from, retired);
         RouteState post = run.switcher.read(deadline);
-        run.routeRead(post);
+        run.route.routeRead(post);
         if (post.routesTo(run.from)) {
             int replicas = run.record.before().containsKey(run.from) ? run.record.before().get(run.from).replicas() : 1;
             EnvironmentState restored = run.environments.restore(retired, Math.max(1, replicas), deadline);
-            run.wrote();
+            run.route.wrote();
             run.colors.put(run.from, restored);
             throw new RouteChangedException(run.switcher.target(), run.to, run.from, run.switcher.target() + " was switched "
                     + "back to " + run.from + " by someone else while it was being retired; its replicas were asked for "

@@ -183,6 +183,7 @@ final class StepDeadline implements Deadline {
      * custom steps) and sleeps. The interrupt flag is cleared on the way out, so nothing after the
      * region (a write) sees an interrupt meant for the region.
      */
+    @SuppressWarnings("try") // the scope only needs closing
     <T> T interruptibly(Callable<T> code) throws Exception {
         Region region = new Region(Thread.currentThread());
         regions.add(region);

@@ -38,7 +38,7 @@ final class SwitchStep implements StepWork {
     public Done run(StepDeadline deadline) {
         Color from = run.from;
         Color to = run.to;
-        RouteState route = run.latestRoute();
+        RouteState route = run.route.latestRoute();
         if (route != null && route.routesTo(to)) {
             EnvironmentState target = run.environments.read(to, deadline);
             run.colors.put(to, target);
@@ -48,11 +48,11 @@ final class SwitchStep implements StepWork {
                         + " with every replica available; someone else switched it, so the release stops here");
             }
             run.switchOutcome = ReleaseRun.SwitchOutcome.WRITTEN;
-            run.expectRoute(Set.of(to));
+            run.route.expectRoute(Set.of(to));
             return Done.skipped(run.switcher.target() + " already routes to " + to + ", which runs " + run.version
                     + " and is ready; nothing written");
         }
-        run.requireRoute(from, "switching to " + to);
+        run.route.requireRoute(from, "switching to " + to);
         EnvironmentState target = run.environments.read(to, deadline);
         run.colors.put(to, target);
         if (!target.serves(run.version)) {
@@ -61,14 +61,14 @@ final class SwitchStep implements StepWork {
         }
         run.journal(run.record.at(Phase.SWITCHING, StandardStep.SWITCH.stepName()).withSwitchSent());
         run.switchOutcome = ReleaseRun.SwitchOutcome.UNKNOWN;
-        run.expectRoute(Set.of(from, to));
+        run.route.expectRoute(Set.of(from, to));
         VerificationWatch verification = run.switcher.verifier().map(v -> v.expect(to)).orElse(null);
         try {
             SwitchResult result = switchRedeciding(route == null ? run.switcher.read(deadline) : route, deadline);
             run.switchOutcome = ReleaseRun.SwitchOutcome.WRITTEN;
-            run.expectRoute(Set.of(to));
+            run.route.expectRoute(Set.of(to));
             run.emit(new TrafficSwitched(run.id, run.app.app(), run.app.namespace(), run.clock.now(), result));
-            TrafficVerification verified = run.verify(to, verification, deadline);
+            TrafficVerification verified = run.unwind.verify(to, verification, deadline);
             return Done.of(result + (verified == null ? "; not verified: the switcher cannot verify where traffic goes"
                     : "; verified: " + verified));
         } finally {
@@ -85,11 +85,11 @@ final class SwitchStep implements StepWork {
             try {
                 run.requireLock();
                 SwitchResult result = run.switcher.switchTo(run.to, decidedOn, deadline);
-                run.wrote();
+                run.route.wrote();
                 return result;
             } catch (SwitchConflictException e) {
                 RouteState now = run.switcher.read(deadline);
-                run.routeRead(now);
+                run.route.routeRead(now);
                 if (now.routesTo(run.to)) {
                     run.switchOutcome = ReleaseRun.SwitchOutcome.WRITTEN;
                     return new SwitchResult(run.switcher.target(), run.from, run.to, false, decidedOn.revision(),
