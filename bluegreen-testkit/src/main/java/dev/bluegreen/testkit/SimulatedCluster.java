@@ -2,6 +2,7 @@ package dev.bluegreen.testkit;
 
 import dev.bluegreen.testkit.internal.ClientFactory;
 import dev.bluegreen.testkit.internal.ControlPlane;
+import dev.bluegreen.testkit.internal.DataPlaneRuntime;
 import dev.bluegreen.testkit.internal.HttpFront;
 import dev.bluegreen.testkit.internal.LogStore;
 import dev.bluegreen.testkit.internal.RecordingDispatcher;
@@ -123,6 +124,8 @@ public final class SimulatedCluster implements AutoCloseable {
     private final RequestLog requests = new RequestLog();
     private final Faults faults = new Faults();
     private final Map<String, PodBehavior> imageBehaviors;
+    private final Map<String, HttpBehavior> httpBehaviors;
+    private final boolean endpointSlices;
     private final RequestHooks hooks;
     private final KubernetesMockServer server;
     private final HttpFront front;
@@ -134,6 +137,10 @@ public final class SimulatedCluster implements AutoCloseable {
     private final SimClock simulatedClock;
     private final PodLogs podLogs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object dataPlaneLock = new Object();
+    /** Started on first use; guarded by {@link #dataPlaneLock}. */
+    private DataPlaneRuntime dataPlaneRuntime;
+    private DataPlane dataPlane;
 
     private SimulatedCluster(Builder builder) {
         QuietLogging.apply();
@@ -143,6 +150,8 @@ public final class SimulatedCluster implements AutoCloseable {
         podLogs = new PodLogs(logs, simulatedClock);
         namespace = builder.namespace;
         imageBehaviors = new ConcurrentHashMap<>(builder.images);
+        httpBehaviors = new ConcurrentHashMap<>(builder.httpImages);
+        endpointSlices = builder.endpointSlices;
         hooks = new RequestHooks(clock);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         RecordingDispatcher dispatcher = new RecordingDispatcher(responses, requests::record, faults::match,
@@ -308,6 +317,41 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
+     * Makes the pods of {@code image} whose serving container starts from now on answer HTTP on the
+     * {@link #dataPlane()} with {@code behavior}: latency, error ratio, version string, custom paths. Independent
+     * of the image's {@link PodBehavior}, which says whether and when the container runs and is ready. Setting
+     * it does not start the data plane.
+     *
+     * @param image    the exact image reference, e.g. {@code shop:v2}; not blank
+     * @param behavior how its pods answer HTTP; not null
+     */
+    public void markImage(String image, HttpBehavior behavior) {
+        httpBehaviors.put(requireText(image, "image"), Objects.requireNonNull(behavior, "behavior"));
+    }
+
+    /**
+     * Returns the cluster's loopback HTTP data plane, starting it on the first call: every running pod answers
+     * HTTP on its own port of 127.0.0.1, and Services, Ingress hosts and HTTPRoutes get local addresses that
+     * route to their ready pods and follow every change. Starting it takes a few milliseconds (informers for
+     * Services and EndpointSlices, a server per running pod); a cluster that never calls this method runs no
+     * part of it. See {@link DataPlane}.
+     *
+     * @return the data plane; stopped, with its ports released, when the cluster closes
+     * @throws IllegalStateException if the cluster is closed
+     */
+    public DataPlane dataPlane() {
+        synchronized (dataPlaneLock) {
+            requireOpen();
+            if (dataPlane == null) {
+                dataPlaneRuntime = DataPlaneRuntime.start(controllerClient, controlPlane, endpointSlices,
+                        image -> httpBehaviors.getOrDefault(image, HttpBehavior.DEFAULT));
+                dataPlane = new DataPlane(dataPlaneRuntime);
+            }
+            return dataPlane;
+        }
+    }
+
+    /**
      * Runs {@code action} once, on the sending thread, right before the next request of a user client that
      * matches {@code matcher} is sent; typically to simulate someone else editing an object between the
      * code's read and its write. The action may write through {@link #newClient()}; the matcher sees the
@@ -403,12 +447,18 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Stops the controllers, closes every client and stops the server. Idempotent.
+     * Stops the data plane (releasing its ports) and the controllers, closes every client and stops the
+     * server. Idempotent.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        synchronized (dataPlaneLock) {
+            if (dataPlaneRuntime != null) {
+                dataPlaneRuntime.close();
+            }
         }
         controlPlane.close();
         // Clients first, so that the server does not tear connections down under them.
@@ -523,6 +573,7 @@ public final class SimulatedCluster implements AutoCloseable {
         private double timeScale = DEFAULT_TIME_SCALE;
         private boolean endpointSlices = true;
         private final Map<String, PodBehavior> images = new LinkedHashMap<>();
+        private final Map<String, HttpBehavior> httpImages = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -614,6 +665,19 @@ public final class SimulatedCluster implements AutoCloseable {
          */
         public Builder image(String image, PodBehavior behavior) {
             images.put(requireText(image, "image"), Objects.requireNonNull(behavior, "behavior"));
+            return this;
+        }
+
+        /**
+         * Sets, before start, how the pods of an image answer HTTP on the data plane, like
+         * {@link SimulatedCluster#markImage(String, HttpBehavior)}.
+         *
+         * @param image    the exact image reference; not blank
+         * @param behavior how its pods answer HTTP; not null
+         * @return this builder
+         */
+        public Builder image(String image, HttpBehavior behavior) {
+            httpImages.put(requireText(image, "image"), Objects.requireNonNull(behavior, "behavior"));
             return this;
         }
 
