@@ -75,6 +75,35 @@ import java.util.stream.Collectors;
  *       {@link #masterUrl()}; see {@link Fault} for what a fabric8 client sees, including its own retries.
  *       {@code server().expect()} still works too, but affects the controllers' requests as well and does
  *       not show in {@code faults().injected()}.</li>
+ *   <li>Data plane ({@link #dataPlane()}, started on first use): every pod whose container runs answers real
+ *       HTTP on its own port of 127.0.0.1 ({@code /health}, {@code /ready}, {@code /version}, {@code /metrics},
+ *       any other path) as its image's {@link HttpBehavior} says ({@link #markImage(String, HttpBehavior)}:
+ *       latency, error ratio, version, custom paths), from the container's start to the end of its grace
+ *       period. {@code serviceUrl}, {@code ingressUrl}, {@code gatewayUrl} and {@code httpRouteUrl} are local
+ *       proxies that route each request to a ready endpoint, as the EndpointSlices, Ingresses and HTTPRoutes
+ *       say when the request arrives, so they follow a selector switch within milliseconds and never send a new
+ *       request to a terminating pod while letting its requests in flight finish. {@link LoadGenerator} sends
+ *       bounded load to such an address and counts every request by status and version.</li>
+ * </ul>
+ *
+ * <h2>What differs from a real cluster</h2>
+ * <ul>
+ *   <li>One node ({@code sim-node-1}); the ReplicaSet controller binds pods to it directly: no scheduler, no
+ *       resource accounting, no node failures.</li>
+ *   <li>Readiness is simulated from the probe's timing and the image's {@link PodBehavior}; probes are not HTTP
+ *       requests to the pod (its {@code /ready} reports the simulated state), and liveness probes are not
+ *       run.</li>
+ *   <li>Kinds other than those the API server simulates (see the test kit's README; Ingress, HTTPRoute and
+ *       Job among them) keep the mock's handling: stored as sent, without defaults, validation or status. The
+ *       data plane routes by their specs all the same.</li>
+ *   <li>The data plane balances per request, round robin over the ready endpoints (kube-proxy: per
+ *       connection, at random); with no ready endpoint it answers 503 at once, where kube-proxy 1.28 and later
+ *       would still use serving terminating endpoints; a pod answers on any port; each Service port, Ingress
+ *       host, Gateway host and HTTPRoute has its own local HTTP/1.1 address instead of a cluster IP or a shared
+ *       load balancer address with virtual hosts; Gateways, {@code parentRefs}, route filters and ingress
+ *       classes are not looked at. See {@link DataPlane}.</li>
+ *   <li>Durations stated in objects run on the simulated clock, {@link #timeScale()} times faster; HTTP
+ *       latencies of the data plane are real time.</li>
  * </ul>
  *
  * <p>The controllers react to watch events on one background thread; nothing polls. Use
@@ -94,6 +123,15 @@ import java.util.stream.Collectors;
  *       .inject(Fault.conflict());
  *   FaultRule lost = cluster.faults().atUserRequest(3).inject(Fault.applyThenLoseResponse());
  *   // ... run the code under test, then e.g. assertEquals(1, lost.timesFired());
+ * }
+ *
+ * // Real HTTP under a release: no request may fail while the Service switches.
+ * cluster.markImage("shop:v2", HttpBehavior.DEFAULT.withLatency(Duration.ofMillis(2)));
+ * URI shop = cluster.dataPlane().serviceUrl("default", "shop-service");
+ * try (LoadGenerator load = LoadGenerator.to(shop).concurrency(8).ratePerSecond(400).start()) {
+ *   // ... release shop:v2 ...
+ *   LoadReport report = load.stop();
+ *   assertEquals(0, report.failed(), report::summary);   // report.byVersion(): {shop:v1=..., shop:v2=...}
  * }
  * }</pre>
  */
