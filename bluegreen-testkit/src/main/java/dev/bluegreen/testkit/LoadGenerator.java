@@ -151,7 +151,8 @@ public final class LoadGenerator implements AutoCloseable {
 
     private void waitFor(long sequence, long due) {
         long now = System.nanoTime();
-        if (stopping || now >= endNanos) {
+        // A request whose slot is not within the duration is never sent, not even a little early.
+        if (stopping || now >= endNanos || due >= endNanos) {
             clientDone();
             return;
         }
