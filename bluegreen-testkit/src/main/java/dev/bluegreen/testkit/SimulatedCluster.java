@@ -2,6 +2,7 @@ package dev.bluegreen.testkit;
 
 import dev.bluegreen.testkit.internal.ClientFactory;
 import dev.bluegreen.testkit.internal.ControlPlane;
+import dev.bluegreen.testkit.internal.DataPlaneRuntime;
 import dev.bluegreen.testkit.internal.HttpFront;
 import dev.bluegreen.testkit.internal.LogStore;
 import dev.bluegreen.testkit.internal.RecordingDispatcher;
@@ -74,6 +75,35 @@ import java.util.stream.Collectors;
  *       {@link #masterUrl()}; see {@link Fault} for what a fabric8 client sees, including its own retries.
  *       {@code server().expect()} still works too, but affects the controllers' requests as well and does
  *       not show in {@code faults().injected()}.</li>
+ *   <li>Data plane ({@link #dataPlane()}, started on first use): every pod whose container runs answers real
+ *       HTTP on its own port of 127.0.0.1 ({@code /health}, {@code /ready}, {@code /version}, {@code /metrics},
+ *       any other path) as its image's {@link HttpBehavior} says ({@link #markImage(String, HttpBehavior)}:
+ *       latency, error ratio, version, custom paths), from the container's start to the end of its grace
+ *       period. {@code serviceUrl}, {@code ingressUrl}, {@code gatewayUrl} and {@code httpRouteUrl} are local
+ *       proxies that route each request to a ready endpoint, as the EndpointSlices, Ingresses and HTTPRoutes
+ *       say when the request arrives, so they follow a selector switch within milliseconds and never send a new
+ *       request to a terminating pod while letting its requests in flight finish. {@link LoadGenerator} sends
+ *       bounded load to such an address and counts every request by status and version.</li>
+ * </ul>
+ *
+ * <h2>What differs from a real cluster</h2>
+ * <ul>
+ *   <li>One node ({@code sim-node-1}); the ReplicaSet controller binds pods to it directly: no scheduler, no
+ *       resource accounting, no node failures.</li>
+ *   <li>Readiness is simulated from the probe's timing and the image's {@link PodBehavior}; probes are not HTTP
+ *       requests to the pod (its {@code /ready} reports the simulated state), and liveness probes are not
+ *       run.</li>
+ *   <li>Kinds other than those the API server simulates (see the test kit's README; Ingress, HTTPRoute and
+ *       Job among them) keep the mock's handling: stored as sent, without defaults, validation or status. The
+ *       data plane routes by their specs all the same.</li>
+ *   <li>The data plane balances per request, round robin over the ready endpoints (kube-proxy: per
+ *       connection, at random); with no ready endpoint it answers 503 at once, where kube-proxy 1.28 and later
+ *       would still use serving terminating endpoints; a pod answers on any port; each Service port, Ingress
+ *       host, Gateway host and HTTPRoute has its own local HTTP/1.1 address instead of a cluster IP or a shared
+ *       load balancer address with virtual hosts; Gateways, {@code parentRefs}, route filters and ingress
+ *       classes are not looked at. See {@link DataPlane}.</li>
+ *   <li>Durations stated in objects run on the simulated clock, {@link #timeScale()} times faster; HTTP
+ *       latencies of the data plane are real time.</li>
  * </ul>
  *
  * <p>The controllers react to watch events on one background thread; nothing polls. Use
@@ -93,6 +123,15 @@ import java.util.stream.Collectors;
  *       .inject(Fault.conflict());
  *   FaultRule lost = cluster.faults().atUserRequest(3).inject(Fault.applyThenLoseResponse());
  *   // ... run the code under test, then e.g. assertEquals(1, lost.timesFired());
+ * }
+ *
+ * // Real HTTP under a release: no request may fail while the Service switches.
+ * cluster.markImage("shop:v2", HttpBehavior.DEFAULT.withLatency(Duration.ofMillis(2)));
+ * URI shop = cluster.dataPlane().serviceUrl("default", "shop-service");
+ * try (LoadGenerator load = LoadGenerator.to(shop).concurrency(8).ratePerSecond(400).start()) {
+ *   // ... release shop:v2 ...
+ *   LoadReport report = load.stop();
+ *   assertEquals(0, report.failed(), report::summary);   // report.byVersion(): {shop:v1=..., shop:v2=...}
  * }
  * }</pre>
  */
@@ -123,6 +162,8 @@ public final class SimulatedCluster implements AutoCloseable {
     private final RequestLog requests = new RequestLog();
     private final Faults faults = new Faults();
     private final Map<String, PodBehavior> imageBehaviors;
+    private final Map<String, HttpBehavior> httpBehaviors;
+    private final boolean endpointSlices;
     private final RequestHooks hooks;
     private final KubernetesMockServer server;
     private final HttpFront front;
@@ -134,6 +175,10 @@ public final class SimulatedCluster implements AutoCloseable {
     private final SimClock simulatedClock;
     private final PodLogs podLogs;
     private final AtomicBoolean closed = new AtomicBoolean();
+    private final Object dataPlaneLock = new Object();
+    /** Started on first use; guarded by {@link #dataPlaneLock}. */
+    private DataPlaneRuntime dataPlaneRuntime;
+    private DataPlane dataPlane;
 
     private SimulatedCluster(Builder builder) {
         QuietLogging.apply();
@@ -143,6 +188,8 @@ public final class SimulatedCluster implements AutoCloseable {
         podLogs = new PodLogs(logs, simulatedClock);
         namespace = builder.namespace;
         imageBehaviors = new ConcurrentHashMap<>(builder.images);
+        httpBehaviors = new ConcurrentHashMap<>(builder.httpImages);
+        endpointSlices = builder.endpointSlices;
         hooks = new RequestHooks(clock);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
         RecordingDispatcher dispatcher = new RecordingDispatcher(responses, requests::record, faults::match,
@@ -308,6 +355,41 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
+     * Makes the pods of {@code image} whose serving container starts from now on answer HTTP on the
+     * {@link #dataPlane()} with {@code behavior}: latency, error ratio, version string, custom paths. Independent
+     * of the image's {@link PodBehavior}, which says whether and when the container runs and is ready. Setting
+     * it does not start the data plane.
+     *
+     * @param image    the exact image reference, e.g. {@code shop:v2}; not blank
+     * @param behavior how its pods answer HTTP; not null
+     */
+    public void markImage(String image, HttpBehavior behavior) {
+        httpBehaviors.put(requireText(image, "image"), Objects.requireNonNull(behavior, "behavior"));
+    }
+
+    /**
+     * Returns the cluster's loopback HTTP data plane, starting it on the first call: every running pod answers
+     * HTTP on its own port of 127.0.0.1, and Services, Ingress hosts and HTTPRoutes get local addresses that
+     * route to their ready pods and follow every change. Starting it takes a few milliseconds (informers for
+     * Services and EndpointSlices, a server per running pod); a cluster that never calls this method runs no
+     * part of it. See {@link DataPlane}.
+     *
+     * @return the data plane; stopped, with its ports released, when the cluster closes
+     * @throws IllegalStateException if the cluster is closed
+     */
+    public DataPlane dataPlane() {
+        synchronized (dataPlaneLock) {
+            requireOpen();
+            if (dataPlane == null) {
+                dataPlaneRuntime = DataPlaneRuntime.start(controllerClient, controlPlane, endpointSlices,
+                        image -> httpBehaviors.getOrDefault(image, HttpBehavior.DEFAULT));
+                dataPlane = new DataPlane(dataPlaneRuntime);
+            }
+            return dataPlane;
+        }
+    }
+
+    /**
      * Runs {@code action} once, on the sending thread, right before the next request of a user client that
      * matches {@code matcher} is sent; typically to simulate someone else editing an object between the
      * code's read and its write. The action may write through {@link #newClient()}; the matcher sees the
@@ -403,12 +485,18 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
-     * Stops the controllers, closes every client and stops the server. Idempotent.
+     * Stops the data plane (releasing its ports) and the controllers, closes every client and stops the
+     * server. Idempotent.
      */
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        synchronized (dataPlaneLock) {
+            if (dataPlaneRuntime != null) {
+                dataPlaneRuntime.close();
+            }
         }
         controlPlane.close();
         // Clients first, so that the server does not tear connections down under them.
@@ -523,6 +611,7 @@ public final class SimulatedCluster implements AutoCloseable {
         private double timeScale = DEFAULT_TIME_SCALE;
         private boolean endpointSlices = true;
         private final Map<String, PodBehavior> images = new LinkedHashMap<>();
+        private final Map<String, HttpBehavior> httpImages = new LinkedHashMap<>();
 
         private Builder() {
         }
@@ -614,6 +703,19 @@ public final class SimulatedCluster implements AutoCloseable {
          */
         public Builder image(String image, PodBehavior behavior) {
             images.put(requireText(image, "image"), Objects.requireNonNull(behavior, "behavior"));
+            return this;
+        }
+
+        /**
+         * Sets, before start, how the pods of an image answer HTTP on the data plane, like
+         * {@link SimulatedCluster#markImage(String, HttpBehavior)}.
+         *
+         * @param image    the exact image reference; not blank
+         * @param behavior how its pods answer HTTP; not null
+         * @return this builder
+         */
+        public Builder image(String image, HttpBehavior behavior) {
+            httpImages.put(requireText(image, "image"), Objects.requireNonNull(behavior, "behavior"));
             return this;
         }
 

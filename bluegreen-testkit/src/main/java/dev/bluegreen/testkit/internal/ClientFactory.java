@@ -84,6 +84,16 @@ public final class ClientFactory implements AutoCloseable {
     }
 
     /**
+     * Returns the Vert.x instance every client of the JVM shares, for the test kit's other HTTP work (the data
+     * plane's servers and proxies, load generators), so that it adds no threads of its own.
+     *
+     * @return the shared instance, created on first use; never closed
+     */
+    public static Vertx vertx() {
+        return SharedVertx.VERTX;
+    }
+
+    /**
      * Closes every client built so far. Call before the server stops, so that the server does not tear
      * connections down under the clients.
      */

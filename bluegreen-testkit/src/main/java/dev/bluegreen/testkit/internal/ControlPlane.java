@@ -386,6 +386,27 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
+     * Makes {@code listener} learn whether each pod's serving container runs and whether the pod is ready,
+     * right before the kubelet reports each change (see {@link PodRuntime}); the pods running now are reported
+     * first. For the data plane, which serves HTTP for the pods that run.
+     *
+     * @param listener called on the controllers' thread; it must not block
+     * @return completes once the listener is in place and has heard of every pod that runs now
+     */
+    public CompletableFuture<Void> watchPodRuntime(Consumer<PodRuntime> listener) {
+        CompletableFuture<Void> registered = new CompletableFuture<>();
+        loop.run(() -> {
+            try {
+                kubelet.watchRuntime(listener);
+                registered.complete(null);
+            } catch (RuntimeException e) {
+                registered.completeExceptionally(e);
+            }
+        });
+        return registered;
+    }
+
+    /**
      * Stops the informers, then the controller thread. Idempotent.
      */
     @Override

@@ -27,6 +27,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -61,6 +62,8 @@ final class Kubelet {
     /** The pods this kubelet runs, by uid. */
     private final Map<String, PodRun> runs = new HashMap<>();
     private int allocatedIps;
+    /** Told about every change of a pod's serving container, or null while nobody listens (the data plane is off). */
+    private Consumer<PodRuntime> runtimeListener;
 
     Kubelet(KubernetesClient client, ControllerLoop loop, ObjectStore<Pod> pods, Duration startDelay,
             Function<String, PodBehavior> imageBehavior, EventRecorder events, LogStore logs) {
@@ -107,8 +110,35 @@ final class Kubelet {
         if (run != null) {
             run.finished = true;
             run.callOffTimers();
+            publish(run);
         }
         events.forget(pod.getMetadata().getUid());
+    }
+
+    /**
+     * Makes {@code listener} learn, from now on, whether each pod's serving container runs and whether the pod
+     * is ready, right before the kubelet reports a change in the pod's status (so before any controller can
+     * act on it), and once more when the kubelet forgets the pod. The pods the kubelet runs now are reported
+     * at once. Call on the loop's thread.
+     *
+     * @param listener the listener, called on the loop's thread; it must not block
+     */
+    void watchRuntime(Consumer<PodRuntime> listener) {
+        runtimeListener = listener;
+        runs.values().forEach(this::publish);
+    }
+
+    /** Tells the runtime listener how the pod's serving container is doing. */
+    private void publish(PodRun run) {
+        Consumer<PodRuntime> listener = runtimeListener;
+        if (listener == null || run.containers.isEmpty()) {
+            return;
+        }
+        ContainerRun serving = run.containers.values().stream().filter(c -> c.serves).findFirst()
+                .orElse(run.containers.values().iterator().next());
+        boolean running = !run.finished && isCurrent(run) && serving.state == State.RUNNING;
+        boolean ready = running && run.containers.values().stream().allMatch(c -> c.ready);
+        listener.accept(new PodRuntime(run.uid, run.namespace, run.name, run.ip, serving.image, running, ready));
     }
 
     /**
@@ -330,6 +360,7 @@ final class Kubelet {
         if (!isCurrent(run)) {
             return;
         }
+        publish(run);
         PodStatus status = status(run);
         Pod current = pods.get(ObjectStore.key(run.namespace, run.name));
         if (current == null || !run.uid.equals(current.getMetadata().getUid())) {
@@ -486,6 +517,8 @@ final class Kubelet {
         private final String image;
         private final String seed = java.util.UUID.randomUUID().toString();
         private final PodBehavior behavior;
+        /** Whether the container declares a port, i.e. may be the one that serves HTTP. */
+        private final boolean serves;
         /** The probe as declared, for the wording of failures. */
         private final Probe declaredProbe;
         /** The readiness probe that decides, or null when the container is ready as soon as it runs. */
@@ -504,6 +537,7 @@ final class Kubelet {
             this.name = container.getName();
             this.image = container.getImage();
             this.behavior = behavior;
+            this.serves = container.getPorts() != null && !container.getPorts().isEmpty();
             this.declaredProbe = container.getReadinessProbe();
             boolean failsProbes = behavior.mode() == PodBehavior.Mode.NEVER_READY
                     || behavior.mode() == PodBehavior.Mode.READY_THEN_UNREADY;
