@@ -7,6 +7,7 @@ import dev.bluegreen.testkit.internal.HttpFront;
 import dev.bluegreen.testkit.internal.LogStore;
 import dev.bluegreen.testkit.internal.RecordingDispatcher;
 import dev.bluegreen.testkit.internal.RequestHooks;
+import dev.bluegreen.testkit.internal.ResourceUsage;
 import dev.bluegreen.testkit.internal.SimClock;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
 import io.fabric8.kubernetes.api.model.EndpointSubset;
@@ -15,6 +16,8 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientTimeoutException;
@@ -192,8 +195,9 @@ public final class SimulatedCluster implements AutoCloseable {
         endpointSlices = builder.endpointSlices;
         hooks = new RequestHooks(clock);
         Map<ServerRequest, Queue<ServerResponse>> responses = new HashMap<>();
+        ResourceUsage usage = new ResourceUsage();
         RecordingDispatcher dispatcher = new RecordingDispatcher(responses, requests::record, faults::match,
-                CONTROLLER_USER_AGENT, clock, simulatedClock, logs);
+                CONTROLLER_USER_AGENT, clock, simulatedClock, logs, usage);
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         server.init(loopback, 0);
@@ -210,7 +214,7 @@ public final class SimulatedCluster implements AutoCloseable {
             controllerClient = clients.create(namespace, CONTROLLER_USER_AGENT, null);
             client = clients.create(namespace, null, hooks);
             ControlPlane.Settings settings = new ControlPlane.Settings(simulatedClock.toSimulated(builder.startDelay),
-                    builder.endpointSlices, image -> imageBehaviors.getOrDefault(image, PodBehavior.HEALTHY), logs);
+                    builder.endpointSlices, image -> imageBehaviors.getOrDefault(image, PodBehavior.HEALTHY), logs, usage);
             controlPlane = ControlPlane.start(controllerClient, settings, simulatedClock);
         } catch (RuntimeException e) {
             clients.close();
@@ -452,6 +456,21 @@ public final class SimulatedCluster implements AutoCloseable {
     }
 
     /**
+     * Waits, with a watch, until the Job exists and satisfies {@code condition}, e.g. until it has finished:
+     * {@code job -> job.getStatus() != null && job.getStatus().getCompletionTime() != null}.
+     *
+     * @param namespace the Job's namespace; not null
+     * @param name      the Job's name; not null
+     * @param condition the state to wait for; only called with an existing Job
+     * @param timeout   how long to wait at most, in real time; not null
+     * @return the Job in the state that satisfied the condition
+     * @throws AssertionError on timeout, naming the Job and its last counts and conditions
+     */
+    public Job awaitJob(String namespace, String name, Predicate<Job> condition, Duration timeout) {
+        return await(Job.class, namespace, name, condition, timeout, SimulatedCluster::describe);
+    }
+
+    /**
      * Waits until the controllers have nothing left to do: no queued work, no pod start-up, probe or graceful
      * termination due, every Deployment's ReplicaSets and status, every ReplicaSet's pods and status and every
      * selector Service's Endpoints (and EndpointSlices) matching the objects on the server. Events further
@@ -578,6 +597,17 @@ public final class SimulatedCluster implements AutoCloseable {
                 + (pod.getMetadata().getDeletionTimestamp() == null ? "" : ", deletionTimestamp " + pod.getMetadata().getDeletionTimestamp())
                 + ", conditions " + pod.getStatus().getConditions().stream()
                 .map(c -> c.getType() + "=" + c.getStatus()).collect(Collectors.joining(", ", "[", "]"));
+    }
+
+    private static String describe(Job job) {
+        JobStatus status = job.getStatus();
+        if (status == null) {
+            return "no status";
+        }
+        return "active " + orZero(status.getActive()) + ", succeeded " + orZero(status.getSucceeded())
+                + ", failed " + orZero(status.getFailed()) + ", conditions " + status.getConditions().stream()
+                .map(c -> c.getType() + "=" + c.getStatus() + " (" + c.getReason() + ")")
+                .collect(Collectors.joining(", ", "[", "]"));
     }
 
     private static String describe(Endpoints endpoints) {

@@ -11,6 +11,7 @@ import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.Probe;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.ResourceRequirements;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServicePort;
@@ -22,6 +23,8 @@ import io.fabric8.kubernetes.api.model.apps.DeploymentSpec;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStrategy;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.RollingUpdateDeployment;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -92,6 +95,15 @@ final class Admission {
                 defaultService(service, old == null ? null : Json.model(old, Service.class));
                 yield Json.tree(service);
             }
+            case "Job" -> {
+                Job job = Json.model(object, Job.class);
+                JobAdmission.defaults(job, old == null);
+                if (job.getSpec() != null) {
+                    defaultTemplate(job.getSpec().getTemplate());
+                }
+                yield Json.tree(job);
+            }
+            case "HTTPRoute" -> GatewayApi.defaultRoute(object);
             default -> object;
         };
     }
@@ -136,6 +148,19 @@ final class Admission {
             }
             case "Service" -> validateService(Json.model(object, Service.class),
                     old == null ? null : Json.model(old, Service.class), errors);
+            case "Job" -> {
+                Job job = Json.model(object, Job.class);
+                if (job.getSpec() == null) {
+                    errors.add(FieldError.required("spec.template", ""));
+                } else {
+                    JobAdmission.validate(job, old == null ? null : Json.model(old, Job.class), errors);
+                    if (job.getSpec().getTemplate() != null) {
+                        validatePodSpec(job.getSpec().getTemplate().getSpec(), "spec.template.spec", errors);
+                    }
+                }
+            }
+            case "Ingress" -> IngressValidation.validate(Json.model(object, Ingress.class), errors);
+            case "ResourceQuota" -> validateQuota(Json.model(object, ResourceQuota.class), errors);
             default -> {
                 // Names only.
             }
@@ -325,6 +350,8 @@ final class Admission {
             return;
         }
         defaultPodSpec(spec);
+        spec.getContainers().forEach(Admission::defaultRequestsToLimits);
+        spec.getInitContainers().forEach(Admission::defaultRequestsToLimits);
         if (spec.getEnableServiceLinks() == null) {
             spec.setEnableServiceLinks(true);
         }
@@ -337,6 +364,36 @@ final class Admission {
         // The DefaultTolerationSeconds admission plug-in.
         addToleration(spec, "node.kubernetes.io/not-ready");
         addToleration(spec, "node.kubernetes.io/unreachable");
+    }
+
+    /** {@code SetDefaults_Pod}: a resource with a limit and no request is requested at its limit. */
+    private static void defaultRequestsToLimits(Container container) {
+        ResourceRequirements resources = container.getResources();
+        if (resources == null || resources.getLimits() == null || resources.getLimits().isEmpty()) {
+            return;
+        }
+        Map<String, Quantity> requests = new java.util.LinkedHashMap<>(
+                resources.getRequests() == null ? Map.of() : resources.getRequests());
+        resources.getLimits().forEach(requests::putIfAbsent);
+        resources.setRequests(requests);
+    }
+
+    private static void validateQuota(ResourceQuota quota, List<FieldError> errors) {
+        Map<String, Quantity> hard = quota.getSpec() == null ? null : quota.getSpec().getHard();
+        if (hard == null) {
+            return;
+        }
+        for (Map.Entry<String, Quantity> entry : new java.util.TreeMap<>(hard).entrySet()) {
+            try {
+                if (Quotas.amount(entry.getValue()).signum() < 0) {
+                    errors.add(FieldError.invalid("spec.hard[" + entry.getKey() + "]", ApiErrors.quote(entry.getValue().toString()),
+                            "must be greater than or equal to 0"));
+                }
+            } catch (IllegalArgumentException e) {
+                errors.add(FieldError.invalid("spec.hard[" + entry.getKey() + "]", ApiErrors.quote(String.valueOf(entry.getValue())),
+                        "quantities must match the regular expression '^([+-]?[0-9.]+)([eEinumkKMGTP]*[-+]?[0-9]*)$'"));
+            }
+        }
     }
 
     private static void addToleration(PodSpec spec, String key) {

@@ -126,6 +126,12 @@ final class ApiErrors {
         return json(404, status(404, "NotFound", kind.groupResource() + " \"" + name + "\" not found", details(kind, name)));
     }
 
+    /** 403 Forbidden, as an admission plug-in refuses: {@code pods "web-1" is forbidden: <reason>}. */
+    static MockResponse forbidden(ApiResources.Kind kind, String name, String reason) {
+        return json(403, status(403, "Forbidden", kind.groupResource() + " \"" + name + "\" is forbidden: " + reason,
+                details(kind, name)));
+    }
+
     /** 400 BadRequest. */
     static MockResponse badRequest(String message) {
         return json(400, status(400, "BadRequest", message, null));

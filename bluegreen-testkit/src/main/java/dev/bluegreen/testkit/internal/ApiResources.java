@@ -75,7 +75,12 @@ final class ApiResources {
             new Kind("apps", "v1", "ReplicaSet", "replicasets", true, true, NameRule.DNS1123_SUBDOMAIN),
             new Kind("discovery.k8s.io", "v1", "EndpointSlice", "endpointslices", false, false, NameRule.DNS1123_SUBDOMAIN),
             new Kind("coordination.k8s.io", "v1", "Lease", "leases", false, false, NameRule.DNS1123_SUBDOMAIN),
-            new Kind("events.k8s.io", "v1", "Event", "events", false, false, NameRule.DNS1123_SUBDOMAIN));
+            new Kind("events.k8s.io", "v1", "Event", "events", false, false, NameRule.DNS1123_SUBDOMAIN),
+            new Kind("", "v1", "ResourceQuota", "resourcequotas", true, false, NameRule.DNS1123_SUBDOMAIN),
+            new Kind("batch", "v1", "Job", "jobs", true, true, NameRule.DNS1123_SUBDOMAIN),
+            new Kind("networking.k8s.io", "v1", "Ingress", "ingresses", true, true, NameRule.DNS1123_SUBDOMAIN),
+            new Kind(GatewayApi.GROUP, "v1", "HTTPRoute", "httproutes", true, true, NameRule.DNS1123_SUBDOMAIN),
+            new Kind(GatewayApi.GROUP, "v1", "Gateway", "gateways", true, true, NameRule.DNS1123_SUBDOMAIN));
 
     private static final Map<String, Kind> BY_RESOURCE = KINDS.stream()
             .collect(Collectors.toMap(k -> k.group() + "/" + k.plural(), Function.identity()));

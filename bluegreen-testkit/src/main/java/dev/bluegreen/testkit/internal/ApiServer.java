@@ -5,6 +5,7 @@ import static dev.bluegreen.testkit.internal.Models.timestamp;
 import dev.bluegreen.testkit.internal.ApiErrors.FieldError;
 import dev.bluegreen.testkit.internal.ApiErrors.Rejected;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import io.fabric8.mockwebserver.http.MockResponse;
 import io.fabric8.mockwebserver.http.RecordedRequest;
@@ -42,11 +43,13 @@ final class ApiServer {
     private final SimClock clock;
     private final LogStore logs;
     private final Admission admission = new Admission();
+    private final MetricsApi metrics;
 
-    ApiServer(CrudStore store, SimClock clock, LogStore logs) {
+    ApiServer(CrudStore store, SimClock clock, LogStore logs, ResourceUsage usage) {
         this.store = store;
         this.clock = clock;
         this.logs = logs;
+        this.metrics = new MetricsApi(store, clock, usage);
     }
 
     /**
@@ -59,6 +62,9 @@ final class ApiServer {
         ApiPath path = ApiPath.parse(request.getPath());
         if (path == null) {
             return null;
+        }
+        if (MetricsApi.GROUP.equals(path.group())) {
+            return metrics.handle(request.getMethod(), path);
         }
         ApiResources.Kind kind = ApiResources.of(path);
         if (kind == null) {
@@ -95,6 +101,8 @@ final class ApiServer {
         }
         String name = Json.string(metadata, "name");
         String generateName = Json.string(metadata, "generateName");
+        // Admission plug-ins name an object by its generateName: its name is not generated yet.
+        String admittedName = name != null && !name.isEmpty() ? name : generateName == null ? "" : generateName;
         if ((name == null || name.isEmpty()) && generateName != null && !generateName.isEmpty()) {
             name = generateName + Canonical.randomSuffix();
             metadata.put("name", name);
@@ -125,6 +133,10 @@ final class ApiServer {
         }
         if (kind.kind().equals("Pod")) {
             Pod pod = Json.model(object, Pod.class);
+            String refusal = quotaRefusal(path.namespace(), pod);
+            if (refusal != null) {
+                return ApiErrors.forbidden(kind, admittedName, refusal);
+            }
             Map<String, Object> status = new LinkedHashMap<>();
             status.put("phase", "Pending");
             status.put("qosClass", Admission.qosClass(pod.getSpec()));
@@ -134,6 +146,21 @@ final class ApiServer {
             return json(201, object);
         }
         return json(201, store.put(objectPath, object));
+    }
+
+    /** The ResourceQuota admission plug-in: the namespace's quotas against its pods, as stored now. */
+    private String quotaRefusal(String namespace, Pod pod) {
+        if (namespace == null) {
+            return null;
+        }
+        List<ResourceQuota> quotas = store.list("/api/v1/namespaces/" + namespace + "/resourcequotas").stream()
+                .map(q -> Json.model(q, ResourceQuota.class)).toList();
+        if (quotas.isEmpty()) {
+            return null;
+        }
+        List<Pod> pods = store.list("/api/v1/namespaces/" + namespace + "/pods").stream()
+                .map(p -> Json.model(p, Pod.class)).toList();
+        return Quotas.refusal(pod, quotas, pods, clock.instant());
     }
 
     // ---- update and patch ----

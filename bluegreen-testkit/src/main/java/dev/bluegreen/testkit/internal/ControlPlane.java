@@ -4,10 +4,16 @@ import dev.bluegreen.testkit.PodBehavior;
 import io.fabric8.kubernetes.api.model.Endpoints;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
+import io.fabric8.kubernetes.api.model.ResourceQuota;
 import io.fabric8.kubernetes.api.model.Service;
+import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
+import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.Gateway;
+import io.fabric8.kubernetes.api.model.gatewayapi.v1.HTTPRoute;
+import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Informable;
@@ -31,8 +37,9 @@ import java.util.stream.Collectors;
 
 /**
  * The controllers of a simulated cluster and the informers that feed them: Deployments, ReplicaSets, the
- * kubelet, Endpoints and EndpointSlices, and the garbage collector's part that deletes what a deleted owner
- * controlled (Deployment, then its ReplicaSets, then their pods, in the background). Informer callbacks only
+ * kubelet, Endpoints and EndpointSlices, Jobs, ResourceQuotas, the status parts of an ingress controller and a
+ * Gateway API controller, and the garbage collector's part that deletes what a deleted owner controlled
+ * (Deployment, then its ReplicaSets, then their pods; a Job's pods, in the background). Informer callbacks only
  * hand events over to the {@link ControllerLoop}; everything else runs on the loop's thread.
  */
 public final class ControlPlane implements AutoCloseable {
@@ -49,10 +56,19 @@ public final class ControlPlane implements AutoCloseable {
     private final ObjectStore<Service> services = new ObjectStore<>();
     private final ObjectStore<Endpoints> endpoints = new ObjectStore<>();
     private final ObjectStore<EndpointSlice> slices = new ObjectStore<>();
+    private final ObjectStore<Job> jobs = new ObjectStore<>();
+    private final ObjectStore<ResourceQuota> quotas = new ObjectStore<>();
+    private final ObjectStore<Ingress> ingresses = new ObjectStore<>();
+    private final ObjectStore<HTTPRoute> routes = new ObjectStore<>();
+    private final ObjectStore<Gateway> gateways = new ObjectStore<>();
     private final Kubelet kubelet;
     private final DeploymentController deploymentController;
     private final ReplicaSetController replicaSetController;
     private final EndpointsController endpointsController;
+    private final JobController jobController;
+    private final ResourceQuotaController quotaController;
+    private final IngressController ingressController;
+    private final GatewayController gatewayController;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     /**
@@ -62,9 +78,10 @@ public final class ControlPlane implements AutoCloseable {
      * @param endpointSlices whether EndpointSlices are maintained alongside Endpoints
      * @param imageBehavior  how the containers of an image behave; consulted when a pod is admitted
      * @param logs           the containers' logs
+     * @param usage          what the running containers use, for the metrics API
      */
     public record Settings(Duration startDelay, boolean endpointSlices, Function<String, PodBehavior> imageBehavior,
-            LogStore logs) {
+            LogStore logs, ResourceUsage usage) {
     }
 
     private ControlPlane(KubernetesClient client, Settings settings, SimClock clock) {
@@ -73,12 +90,17 @@ public final class ControlPlane implements AutoCloseable {
         this.clock = clock;
         this.loop = new ControllerLoop("bluegreen-testkit-controllers", clock);
         EventRecorder events = new EventRecorder(client, clock);
-        this.kubelet = new Kubelet(client, loop, pods, settings.startDelay(), settings.imageBehavior(), events, settings.logs());
-        this.replicaSetController = new ReplicaSetController(client, loop, replicaSets, pods, kubelet);
+        this.kubelet = new Kubelet(client, loop, pods, settings.startDelay(), settings.imageBehavior(), events, settings.logs(),
+                settings.usage());
+        this.replicaSetController = new ReplicaSetController(client, loop, replicaSets, pods, kubelet, events);
         this.deploymentController = new DeploymentController(client, loop, deployments, replicaSets, pods, events,
                 replicaSetController::enqueue);
         this.endpointsController = new EndpointsController(client, loop, services, pods, endpoints, slices,
                 settings.endpointSlices());
+        this.jobController = new JobController(client, loop, jobs, pods, kubelet, events);
+        this.quotaController = new ResourceQuotaController(client, loop, quotas, pods);
+        this.ingressController = new IngressController(client, loop, ingresses);
+        this.gatewayController = new GatewayController(client, loop, routes, gateways, services);
     }
 
     /**
@@ -102,6 +124,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void startInformers() {
+        registerGatewayApi();
         inform(client.apps().deployments().inAnyNamespace(),
                 deployment -> {
                     deployments.observe(deployment);
@@ -133,6 +156,8 @@ public final class ControlPlane implements AutoCloseable {
                     }
                     replicaSetController.podChanged(pod);
                     endpointsController.podChanged(pod);
+                    jobController.podChanged(pod);
+                    quotaController.podChanged(pod);
                     if (!ReplicaSetController.isActive(pod)) {
                         deploymentController.podGone(pod);
                     }
@@ -143,15 +168,59 @@ public final class ControlPlane implements AutoCloseable {
                     replicaSetController.podDeleted(pod);
                     deploymentController.podGone(pod);
                     endpointsController.podChanged(pod);
+                    jobController.podChanged(pod);
+                    quotaController.podChanged(pod);
                 });
         inform(client.services().inAnyNamespace(),
                 service -> {
                     services.observe(service);
                     endpointsController.enqueue(ObjectStore.keyOf(service));
+                    gatewayController.changed();
                 },
                 service -> {
                     services.remove(service, true);
                     endpointsController.enqueue(ObjectStore.keyOf(service));
+                    gatewayController.changed();
+                });
+        inform(client.batch().v1().jobs().inAnyNamespace(),
+                job -> {
+                    jobs.observe(job);
+                    jobController.enqueue(ObjectStore.keyOf(job));
+                },
+                job -> {
+                    jobs.remove(job, true);
+                    jobController.deleted(job);
+                    collectDependents(job);
+                });
+        inform(client.resourceQuotas().inAnyNamespace(),
+                quota -> {
+                    quotas.observe(quota);
+                    quotaController.enqueue(ObjectStore.keyOf(quota));
+                },
+                quota -> quotas.remove(quota, true));
+        inform(client.network().v1().ingresses().inAnyNamespace(),
+                ingress -> {
+                    ingresses.observe(ingress);
+                    ingressController.enqueue(ObjectStore.keyOf(ingress));
+                },
+                ingress -> ingresses.remove(ingress, true));
+        inform(client.resources(HTTPRoute.class).inAnyNamespace(),
+                route -> {
+                    routes.observe(route);
+                    gatewayController.routeChanged();
+                },
+                route -> {
+                    routes.remove(route, true);
+                    gatewayController.routeChanged();
+                });
+        inform(client.resources(Gateway.class).inAnyNamespace(),
+                gateway -> {
+                    gateways.observe(gateway);
+                    gatewayController.changed();
+                },
+                gateway -> {
+                    gateways.remove(gateway, true);
+                    gatewayController.changed();
                 });
         inform(client.endpoints().inAnyNamespace(),
                 object -> {
@@ -185,6 +254,22 @@ public final class ControlPlane implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             throw new IllegalStateException("The simulated controllers' informers did not start within "
                     + INFORMER_START_TIMEOUT, e);
+        }
+    }
+
+    /**
+     * Creates the Gateway API's CustomResourceDefinitions, as a cluster with the Gateway API installed has them,
+     * so that generic clients and discovery know the kinds.
+     */
+    private void registerGatewayApi() {
+        for (CustomResourceDefinition crd : GatewayApi.definitions()) {
+            try {
+                client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 409) {
+                    throw e;
+                }
+            }
         }
     }
 
@@ -322,6 +407,33 @@ public final class ControlPlane implements AutoCloseable {
                     return unsettled;
                 }
             }
+        }
+        for (Job job : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {
+            Optional<String> unsettled = JobController.unsettled(job,
+                    podsByNamespace.getOrDefault(job.getMetadata().getNamespace(), List.of()));
+            if (unsettled.isPresent()) {
+                return unsettled;
+            }
+        }
+        for (ResourceQuota quota : client.resourceQuotas().inAnyNamespace().list().getItems()) {
+            Optional<String> unsettled = ResourceQuotaController.unsettled(quota,
+                    podsByNamespace.getOrDefault(quota.getMetadata().getNamespace(), List.of()), now);
+            if (unsettled.isPresent()) {
+                return unsettled;
+            }
+        }
+        for (Ingress ingress : client.network().v1().ingresses().inAnyNamespace().list().getItems()) {
+            Optional<String> unsettled = IngressController.unsettled(ingress);
+            if (unsettled.isPresent()) {
+                return unsettled;
+            }
+        }
+        Optional<String> gatewayApi = GatewayController.unsettled(
+                client.resources(HTTPRoute.class).inAnyNamespace().list().getItems(),
+                client.resources(Gateway.class).inAnyNamespace().list().getItems(),
+                client.services().inAnyNamespace().list().getItems());
+        if (gatewayApi.isPresent()) {
+            return gatewayApi;
         }
         return unsettledEndpoints(podsByNamespace);
     }

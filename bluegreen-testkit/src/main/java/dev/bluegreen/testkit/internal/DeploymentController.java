@@ -14,6 +14,7 @@ import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentCondition;
+import io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
@@ -38,8 +39,11 @@ import java.util.function.Consumer;
  * progress, {@code revisionHistoryLimit}, and the status with its {@code Available} and {@code Progressing}
  * conditions: the progress deadline counts from the last progress and not while the rollout is complete.
  *
- * <p>Not simulated: adopting and orphaning ReplicaSets that match the selector without being owned, the
- * deprecated {@code rollbackTo}, and {@code ReplicaFailure} (pods are always created).
+ * A ReplicaSet's {@code ReplicaFailure} condition (its pods refused, e.g. by a ResourceQuota) is copied into the
+ * Deployment's conditions, as {@code getReplicaFailures} does.
+ *
+ * <p>Not simulated: adopting and orphaning ReplicaSets that match the selector without being owned, and the
+ * deprecated {@code rollbackTo}.
  */
 final class DeploymentController {
 
@@ -694,12 +698,41 @@ final class DeploymentController {
                         subject + " has timed out progressing.", now));
             }
         }
-        DeploymentUtil.removeCondition(newStatus, DeploymentUtil.REPLICA_FAILURE);
+        // Move the ReplicaSets' failure conditions into the Deployment's (the new one's first), as getReplicaFailures.
+        Optional<DeploymentCondition> failure = replicaFailure(all, newRS);
+        if (failure.isPresent()) {
+            setCondition(newStatus, failure.get());
+        } else {
+            DeploymentUtil.removeCondition(newStatus, DeploymentUtil.REPLICA_FAILURE);
+        }
         if (Canonical.same(status(d), newStatus)) {
             requeueStuckDeployment(d, newStatus);
             return;
         }
         writeStatus(sync, newStatus);
+    }
+
+    /** {@code getReplicaFailures} and {@code ReplicaSetToDeploymentCondition}: the new ReplicaSet's failure first. */
+    private static Optional<DeploymentCondition> replicaFailure(List<ReplicaSet> all, ReplicaSet newRS) {
+        List<ReplicaSet> ordered = new ArrayList<>();
+        if (newRS != null) {
+            ordered.add(newRS);
+        }
+        ordered.addAll(all);
+        for (ReplicaSet rs : ordered) {
+            if (rs == null || rs.getStatus() == null) {
+                continue;
+            }
+            for (var condition : rs.getStatus().getConditions()) {
+                if (DeploymentUtil.REPLICA_FAILURE.equals(condition.getType())) {
+                    return Optional.of(new DeploymentConditionBuilder().withType(condition.getType())
+                            .withStatus(condition.getStatus()).withReason(condition.getReason())
+                            .withMessage(condition.getMessage()).withLastTransitionTime(condition.getLastTransitionTime())
+                            .withLastUpdateTime(condition.getLastTransitionTime()).build());
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     /** Looks at a stuck rollout again when its progress deadline passes, as {@code requeueStuckDeployment}. */

@@ -59,6 +59,7 @@ final class Kubelet {
     private final SimClock clock;
     private final EventRecorder events;
     private final LogStore logs;
+    private final ResourceUsage usage;
     /** The pods this kubelet runs, by uid. */
     private final Map<String, PodRun> runs = new HashMap<>();
     private int allocatedIps;
@@ -66,7 +67,7 @@ final class Kubelet {
     private Consumer<PodRuntime> runtimeListener;
 
     Kubelet(KubernetesClient client, ControllerLoop loop, ObjectStore<Pod> pods, Duration startDelay,
-            Function<String, PodBehavior> imageBehavior, EventRecorder events, LogStore logs) {
+            Function<String, PodBehavior> imageBehavior, EventRecorder events, LogStore logs, ResourceUsage usage) {
         this.client = client;
         this.loop = loop;
         this.pods = pods;
@@ -75,6 +76,7 @@ final class Kubelet {
         this.clock = loop.clock();
         this.events = events;
         this.logs = logs;
+        this.usage = usage;
     }
 
     /**
@@ -112,6 +114,7 @@ final class Kubelet {
             run.callOffTimers();
             publish(run);
         }
+        usage.remove(pod.getMetadata().getNamespace(), pod.getMetadata().getName(), pod.getMetadata().getUid());
         events.forget(pod.getMetadata().getUid());
     }
 
@@ -126,6 +129,22 @@ final class Kubelet {
     void watchRuntime(Consumer<PodRuntime> listener) {
         runtimeListener = listener;
         runs.values().forEach(this::publish);
+    }
+
+    /** Tells the metrics API what the pod's running containers use. */
+    private void recordUsage(PodRun run) {
+        List<ResourceUsage.Container> running = new ArrayList<>();
+        Instant since = null;
+        if (!run.finished && isCurrent(run)) {
+            for (ContainerRun container : run.containers.values()) {
+                if (container.state == State.RUNNING) {
+                    running.add(new ResourceUsage.Container(container.name, container.behavior.cpuMillis(),
+                            container.behavior.memoryMiB()));
+                    since = since == null || container.startedAt.isBefore(since) ? container.startedAt : since;
+                }
+            }
+        }
+        usage.update(new ResourceUsage.PodUsage(run.namespace, run.name, run.uid, since, running));
     }
 
     /** Tells the runtime listener how the pod's serving container is doing. */
@@ -193,10 +212,7 @@ final class Kubelet {
             } else if (behavior.crashes()) {
                 crash(run, container, now);
             } else {
-                container.run(now);
-                writeLogLines(run, container, now);
-                container.ready = container.probe == null;
-                scheduleReadiness(run, container);
+                runContainer(run, container, now);
             }
         }
         for (ContainerRun container : run.containers.values()) {
@@ -207,6 +223,75 @@ final class Kubelet {
             }
         }
         writeStatus(run);
+    }
+
+    /** Starts a container that runs (and, for behaviors that exit, plans its exit). */
+    private void runContainer(PodRun run, ContainerRun container, Instant now) {
+        container.run(now);
+        writeLogLines(run, container, now);
+        container.ready = container.probe == null;
+        scheduleReadiness(run, container);
+        if (container.behavior.exits()) {
+            int instance = container.restartCount;
+            // Like a crash-loop restart, the exit is further ahead than a settled cluster waits for.
+            loop.wakeUpAt(now.plus(container.behavior.runFor()), () -> {
+                if (isCurrent(run) && !run.finished && !run.terminating && container.state == State.RUNNING
+                        && container.restartCount == instance) {
+                    exited(run, container, container.behavior.exitCode());
+                }
+            });
+        }
+    }
+
+    /**
+     * A container's process ended with {@code exitCode}. As the pod's {@code restartPolicy} says, the kubelet
+     * restarts it after a back-off ({@code Always}; {@code OnFailure} when the code is not 0) or leaves it
+     * terminated; once every container has terminated, the pod's phase is {@code Succeeded} if all exited with
+     * 0, else {@code Failed}.
+     */
+    private void exited(PodRun run, ContainerRun container, int exitCode) {
+        Instant now = clock.instant();
+        String reason = exitCode == 0 ? "Completed" : "Error";
+        container.ready = false;
+        boolean restart = "Always".equals(run.restartPolicy) || ("OnFailure".equals(run.restartPolicy) && exitCode != 0);
+        if (!restart) {
+            container.terminated(exitCode, reason, now);
+            if (run.containers.values().stream().allMatch(c -> c.state == State.TERMINATED)) {
+                boolean succeeded = run.containers.values().stream()
+                        .allMatch(c -> c.terminatedState.getTerminated().getExitCode() == 0);
+                run.terminalPhase = succeeded ? "Succeeded" : "Failed";
+                run.finished = true;
+                run.callOffTimers();
+            }
+            writeStatus(run);
+            return;
+        }
+        container.lastTerminated = new ContainerStateBuilder().withNewTerminated()
+                .withExitCode(exitCode).withReason(reason)
+                .withStartedAt(timestamp(container.startedAt)).withFinishedAt(timestamp(now))
+                .withContainerID(container.containerId(container.restartCount))
+                .endTerminated().build();
+        container.restartCount++;
+        Duration backoff = nextBackoff(container);
+        container.waiting("CrashLoopBackOff", "back-off " + goDuration(backoff) + " restarting failed container="
+                + container.name + " pod=" + run.name + "_" + run.namespace + "(" + run.uid + ")");
+        event(run, container, "Warning", "BackOff", "Back-off restarting failed container " + container.name + " in pod "
+                + run.name + "_" + run.namespace + "(" + run.uid + ")");
+        writeStatus(run);
+        loop.wakeUpAt(now.plus(backoff), () -> {
+            if (isCurrent(run) && !run.finished && !run.terminating) {
+                logs.restarted(run.namespace, run.name, container.name);
+                runContainer(run, container, clock.instant());
+                writeStatus(run);
+            }
+        });
+    }
+
+    private static Duration nextBackoff(ContainerRun container) {
+        Duration backoff = container.backoff == null ? FIRST_BACKOFF
+                : container.backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : container.backoff.multipliedBy(2);
+        container.backoff = backoff;
+        return backoff;
     }
 
     /** The container started, wrote its lines and died at once; it waits for its next restart. */
@@ -222,9 +307,7 @@ final class Kubelet {
                 .withContainerID(container.containerId(container.restartCount))
                 .endTerminated().build();
         container.restartCount++;
-        Duration backoff = container.backoff == null ? FIRST_BACKOFF
-                : container.backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : container.backoff.multipliedBy(2);
-        container.backoff = backoff;
+        Duration backoff = nextBackoff(container);
         container.ready = false;
         container.waiting("CrashLoopBackOff", "back-off " + goDuration(backoff) + " restarting failed container="
                 + container.name + " pod=" + run.name + "_" + run.namespace + "(" + run.uid + ")");
@@ -327,7 +410,11 @@ final class Kubelet {
         Instant now = clock.instant();
         boolean failed = false;
         for (ContainerRun container : run.containers.values()) {
-            if (container.state == State.RUNNING) {
+            if (container.state == State.RUNNING && !"Always".equals(run.restartPolicy)) {
+                // A batch program stopped half-way by SIGTERM: 128 + 15.
+                container.terminated(143, "Error", now);
+                failed = true;
+            } else if (container.state == State.RUNNING) {
                 container.terminated(0, "Completed", now);
             } else if (container.state == State.WAITING && container.lastTerminated != null) {
                 failed = true;
@@ -361,6 +448,7 @@ final class Kubelet {
             return;
         }
         publish(run);
+        recordUsage(run);
         PodStatus status = status(run);
         Pod current = pods.get(ObjectStore.key(run.namespace, run.name));
         if (current == null || !run.uid.equals(current.getMetadata().getUid())) {
@@ -475,6 +563,7 @@ final class Kubelet {
         private final String ip;
         private final Instant startTime;
         private final String qosClass;
+        private final String restartPolicy;
         private final Map<String, ContainerRun> containers = new LinkedHashMap<>();
         private final Map<String, PodCondition> conditions = new HashMap<>();
         /** Pending tracked work for this pod, called off when the pod is done. */
@@ -492,6 +581,7 @@ final class Kubelet {
             this.ip = ip;
             this.startTime = startTime;
             this.qosClass = Admission.qosClass(pod.getSpec());
+            this.restartPolicy = pod.getSpec().getRestartPolicy() == null ? "Always" : pod.getSpec().getRestartPolicy();
         }
 
         private void callOffTimers() {

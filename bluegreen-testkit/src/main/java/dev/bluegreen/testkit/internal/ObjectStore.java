@@ -98,6 +98,15 @@ final class ObjectStore<T extends HasMetadata> {
         return objects.values().stream().filter(o -> namespace.equals(o.getMetadata().getNamespace())).toList();
     }
 
+    /**
+     * Returns every object.
+     *
+     * @return a snapshot, in no particular order
+     */
+    List<T> all() {
+        return List.copyOf(objects.values());
+    }
+
     private static long resourceVersion(HasMetadata object) {
         String version = object.getMetadata().getResourceVersion();
         return version == null ? 0 : Long.parseLong(version);

@@ -65,11 +65,12 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
      * @param clock               the source of arrival times
      * @param simulated           the simulated time the API server stamps objects with
      * @param logs                the containers' logs, served at {@code .../pods/<name>/log}
+     * @param usage               what the running containers use, served at {@code /apis/metrics.k8s.io/v1beta1}
      */
     public RecordingDispatcher(Map<ServerRequest, Queue<ServerResponse>> responses, Consumer<ClientRequest> sink,
             Function<ClientRequest, Fault> faults, String controllerUserAgent, Clock clock, SimClock simulated,
-            LogStore logs) {
-        this.apiServer = new ApiServer(store, simulated, logs);
+            LogStore logs, ResourceUsage usage) {
+        this.apiServer = new ApiServer(store, simulated, logs, usage);
         this.responses = responses;
         this.expectations = new MockDispatcher(responses);
         this.sink = sink;

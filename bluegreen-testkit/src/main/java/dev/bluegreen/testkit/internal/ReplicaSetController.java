@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.api.model.PodSpecBuilder;
 import io.fabric8.kubernetes.api.model.PodTemplateSpec;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSet;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetCondition;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetConditionBuilder;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatus;
 import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -29,11 +31,17 @@ import java.util.Set;
  * ({@code controller.ActivePodsWithRanks}: unscheduled, pending, not ready, lower deletion cost, ready for a
  * shorter time, more restarts, newer); reports {@code replicas}, {@code fullyLabeledReplicas},
  * {@code readyReplicas} and {@code availableReplicas} (ready for {@code minReadySeconds}). A terminating pod
- * no longer counts and is replaced at once.
+ * no longer counts and is replaced at once. When the API server refuses a pod (e.g. past a ResourceQuota), the
+ * ReplicaSet gets the condition {@code ReplicaFailure} (reason {@code FailedCreate}, the server's message) and a
+ * {@code FailedCreate} Event, and tries again after a back-off (1 s doubling to 5 min, simulated); the condition
+ * goes once pods are created again.
  */
 final class ReplicaSetController {
 
     private static final String DELETION_COST = "controller.kubernetes.io/pod-deletion-cost";
+    private static final String REPLICA_FAILURE = "ReplicaFailure";
+    private static final Duration FIRST_CREATE_RETRY = Duration.ofSeconds(1);
+    private static final Duration MAX_CREATE_RETRY = Duration.ofMinutes(5);
 
     private final KubernetesClient client;
     private final ControllerLoop loop;
@@ -45,14 +53,19 @@ final class ReplicaSetController {
     private final Set<String> deleting = new HashSet<>();
     /** The availability checks scheduled, per ReplicaSet, so that each is scheduled once. */
     private final Map<String, Instant> availabilityChecks = new java.util.HashMap<>();
+    /** Per ReplicaSet whose pods the API server refused: the back-off and when to try again. */
+    private final Map<String, Duration> createBackoffs = new java.util.HashMap<>();
+    private final Map<String, Instant> nextCreateAttempts = new java.util.HashMap<>();
+    private final EventRecorder events;
 
     ReplicaSetController(KubernetesClient client, ControllerLoop loop, ObjectStore<ReplicaSet> replicaSets,
-            ObjectStore<Pod> pods, Kubelet kubelet) {
+            ObjectStore<Pod> pods, Kubelet kubelet, EventRecorder events) {
         this.client = client;
         this.loop = loop;
         this.replicaSets = replicaSets;
         this.pods = pods;
         this.kubelet = kubelet;
+        this.events = events;
         this.clock = loop.clock();
     }
 
@@ -101,7 +114,10 @@ final class ReplicaSetController {
         String name = "ReplicaSet " + ObjectStore.keyOf(rs);
         List<Pod> active = activePods(rs, podsInNamespace);
         int wanted = DeploymentUtil.specReplicas(rs);
-        if (active.size() != wanted) {
+        boolean refused = active.size() < wanted && rs.getStatus() != null && rs.getStatus().getConditions().stream()
+                .anyMatch(c -> REPLICA_FAILURE.equals(c.getType()) && "True".equals(c.getStatus()));
+        if (active.size() != wanted && !refused) {
+            // A ReplicaSet whose pods the API server refuses waits for its next attempt, like a deadline.
             return Optional.of(name + " wants " + wanted + " pods but has " + active.size());
         }
         ReplicaSetStatus reported = rs.getStatus() == null ? new ReplicaSetStatus() : rs.getStatus();
@@ -128,11 +144,15 @@ final class ReplicaSetController {
                 .filter(pod -> !deleting.contains(pod.getMetadata().getUid()))
                 .toList());
         int wanted = DeploymentUtil.specReplicas(rs);
+        String failure = null;
         if (rs.getMetadata().getDeletionTimestamp() == null) {
             int diff = active.size() - wanted;
             if (diff < 0) {
-                for (int i = 0; i < -diff; i++) {
-                    active.add(createPod(rs));
+                Instant retry = nextCreateAttempts.get(key);
+                if (retry != null && clock.instant().isBefore(retry)) {
+                    failure = currentFailure(rs);
+                } else {
+                    failure = createPods(rs, key, -diff, active);
                 }
             } else if (diff > 0) {
                 Instant now = clock.instant();
@@ -143,7 +163,47 @@ final class ReplicaSetController {
                 }
             }
         }
-        writeStatus(rs, active);
+        if (failure == null) {
+            createBackoffs.remove(key);
+            nextCreateAttempts.remove(key);
+        }
+        writeStatus(rs, active, failure);
+    }
+
+    /**
+     * Creates {@code count} pods; when the API server refuses one (a ResourceQuota, validation), stops, records a
+     * {@code FailedCreate} Event and plans the next attempt after a growing back-off, as the controller's
+     * rate-limited requeue does.
+     *
+     * @return the refusal's message, or null when every pod was created
+     */
+    private String createPods(ReplicaSet rs, String key, int count, List<Pod> active) {
+        for (int i = 0; i < count; i++) {
+            try {
+                active.add(createPod(rs));
+            } catch (KubernetesClientException e) {
+                if (e.getCode() != 403 && e.getCode() != 422) {
+                    throw e;
+                }
+                String message = e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage()
+                        : e.getMessage();
+                events.record(rs, null, "Warning", "FailedCreate", "Error creating: " + message, "replicaset-controller", null);
+                Duration backoff = createBackoffs.merge(key, FIRST_CREATE_RETRY,
+                        (before, first) -> before.multipliedBy(2).compareTo(MAX_CREATE_RETRY) > 0 ? MAX_CREATE_RETRY
+                                : before.multipliedBy(2));
+                Instant due = clock.instant().plus(backoff);
+                nextCreateAttempts.put(key, due);
+                loop.wakeUpAt(due.plusMillis(1), () -> enqueue(key));
+                return message;
+            }
+        }
+        return null;
+    }
+
+    private static String currentFailure(ReplicaSet rs) {
+        return rs.getStatus() == null ? null : rs.getStatus().getConditions().stream()
+                .filter(c -> REPLICA_FAILURE.equals(c.getType()))
+                .map(c -> c.getMessage() == null ? "" : c.getMessage()).findFirst().orElse(null);
     }
 
     private Pod createPod(ReplicaSet rs) {
@@ -192,9 +252,19 @@ final class ReplicaSetController {
         }
     }
 
-    private void writeStatus(ReplicaSet rs, List<Pod> active) {
+    private void writeStatus(ReplicaSet rs, List<Pod> active, String failure) {
         Instant now = clock.instant();
         ReplicaSetStatus status = status(rs, active, now);
+        // calculateStatus: a failure adds ReplicaFailure (reason FailedCreate) unless there is one; success removes it.
+        List<ReplicaSetCondition> conditions = new ArrayList<>(status.getConditions());
+        boolean present = conditions.stream().anyMatch(c -> REPLICA_FAILURE.equals(c.getType()));
+        if (failure != null && !present) {
+            conditions.add(new ReplicaSetConditionBuilder().withType(REPLICA_FAILURE).withStatus("True")
+                    .withReason("FailedCreate").withMessage(failure).withLastTransitionTime(Models.timestamp(now)).build());
+        } else if (failure == null && present) {
+            conditions.removeIf(c -> REPLICA_FAILURE.equals(c.getType()));
+        }
+        status.setConditions(conditions);
         scheduleAvailability(rs, active, now);
         if (Canonical.same(status, rs.getStatus() == null ? new ReplicaSetStatus() : rs.getStatus())) {
             return;
