@@ -66,6 +66,29 @@ import java.util.stream.Collectors;
  *       keeps running until its grace period ends. Logs: {@link #podLogs()}.</li>
  *   <li>Services with a selector get Endpoints and EndpointSlices (100 endpoints per slice) listing the
  *       selected pods, terminating ones as not ready, serving and terminating.</li>
+ *   <li>Jobs ({@code batch/v1}) run as the Job controller runs them: pods from the template (labels
+ *       {@code job-name}, {@code controller-uid} and their {@code batch.kubernetes.io/} forms, owner reference),
+ *       {@code completions}, {@code parallelism}, the back-off between failed pods, {@code backoffLimit}
+ *       ({@code Failed}, {@code BackoffLimitExceeded}), {@code activeDeadlineSeconds} ({@code DeadlineExceeded}),
+ *       {@code ttlSecondsAfterFinished}; status counts, times and the conditions {@code SuccessCriteriaMet}/
+ *       {@code Complete} or {@code FailureTarget}/{@code Failed}. Their containers succeed or fail as the image's
+ *       {@link PodBehavior#succeedsAfter} or {@link PodBehavior#failsAfter} says, with their log lines; failed
+ *       pods stay, so {@code GET .../pods/<name>/log} reads why.</li>
+ *   <li>ResourceQuotas: {@code status.hard} and {@code status.used} from the namespace's pods ({@code pods},
+ *       {@code requests.*}, {@code limits.*} for CPU and memory), and the quota admission plug-in: a pod past a
+ *       quota is refused with 403 {@code Forbidden} and the server's message ({@code exceeded quota: <name>,
+ *       requested: ..., used: ..., limited: ...}, or {@code failed quota: <name>: must specify ...}); a ReplicaSet
+ *       whose pods are refused reports {@code ReplicaFailure} ({@code FailedCreate}), which its Deployment copies,
+ *       and {@code FailedCreate} Events.</li>
+ *   <li>Ingresses ({@code networking.k8s.io/v1}) are validated as the API server validates them (422 worded as it
+ *       words it) and get {@code status.loadBalancer.ingress} {@code 127.0.0.1} from the simulated ingress
+ *       controller. The Gateway API's CRDs are installed ({@code gateway.networking.k8s.io}); HTTPRoutes get their
+ *       schema's defaults and, per parent Gateway, {@code status.parents[]} with {@code Accepted} and
+ *       {@code ResolvedRefs} ({@code BackendNotFound} for a missing Service); Gateways get {@code Accepted},
+ *       {@code Programmed}, an address and per-listener status.</li>
+ *   <li>The resource metrics API ({@code metrics.k8s.io/v1beta1} {@code PodMetrics} and {@code NodeMetrics}), as
+ *       {@code kubectl top} and fabric8's {@code client.top()} read it, reports per running container the CPU and
+ *       memory its image's {@link PodBehavior#withUsage} states.</li>
  *   <li>Time: everything the objects state in seconds runs on a simulated clock ({@link #clock()}),
  *       {@link Builder#timeScale} times faster than real time (default 100).</li>
  *   <li>Every request is recorded in {@link #requests()}; {@link #beforeNextRequest} injects a concurrent
@@ -96,9 +119,23 @@ import java.util.stream.Collectors;
  *   <li>Readiness is simulated from the probe's timing and the image's {@link PodBehavior}; probes are not HTTP
  *       requests to the pod (its {@code /ready} reports the simulated state), and liveness probes are not
  *       run.</li>
- *   <li>Kinds other than those the API server simulates (see the test kit's README; Ingress, HTTPRoute and
- *       Job among them) keep the mock's handling: stored as sent, without defaults, validation or status. The
- *       data plane routes by their specs all the same.</li>
+ *   <li>Kinds other than those the API server simulates (see the test kit's README; StatefulSets, DaemonSets,
+ *       CronJobs and custom resources among them) keep the mock's handling: stored as sent, without defaults,
+ *       validation or status.</li>
+ *   <li>Jobs: non-indexed only; {@code podFailurePolicy}, {@code successPolicy} and {@code backoffLimitPerIndex}
+ *       are not simulated; pods get no {@code batch.kubernetes.io/job-tracking} finalizer and are created all at
+ *       once (no slow-start batches); a Job container whose image has no {@link PodBehavior#succeedsAfter} or
+ *       {@link PodBehavior#failsAfter} runs until it is stopped, as a server would. Container exits are not
+ *       pending work for {@link #awaitSettled}: wait with {@link #awaitJob}.</li>
+ *   <li>ResourceQuotas are enforced from the moment they exist, from the pods stored at admission (a real server
+ *       waits for the quota controller's first status, then charges {@code status.used}); only what pods use is
+ *       evaluated ({@code pods}, {@code count/pods}, {@code cpu}, {@code memory}, {@code requests.*},
+ *       {@code limits.*}): object counts, storage, extended resources and scopes are not.</li>
+ *   <li>Every Ingress gets the address {@code 127.0.0.1} whatever its class; TLS sections and class names are
+ *       not validated. Every Gateway is taken whatever its GatewayClass, ReferenceGrants are not checked (a
+ *       cross-namespace backend resolves) and the Gateway API CRDs' schemas validate nothing.</li>
+ *   <li>Metrics: each image's usage is constant, is there as soon as a container runs (metrics-server needs a
+ *       scrape or two, 15 s or more) and the window is always 15 s.</li>
  *   <li>The data plane balances per request, round robin over the ready endpoints (kube-proxy: per
  *       connection, at random); with no ready endpoint it answers 503 at once, where kube-proxy 1.28 and later
  *       would still use serving terminating endpoints; a pod answers on any port; each Service port, Ingress
