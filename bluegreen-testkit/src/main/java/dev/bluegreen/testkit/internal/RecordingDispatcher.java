@@ -20,6 +20,7 @@ import java.util.Map;
 import java.util.Queue;
 import java.util.function.Consumer;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 
 /**
  * Records every request, asks the fault rules about it, then (unless a fault says otherwise) answers it the
@@ -46,6 +47,8 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
     private final MockDispatcher expectations;
     private final CrudStore store = new CrudStore();
     private final ApiServer apiServer;
+    private final Discovery discovery = new Discovery(store);
+    private final Tables tables;
     private final Object lock = new Object();
     /** Recording and fault matching happen together under this lock, so both see the same order. */
     private final Object arrivalLock = new Object();
@@ -70,6 +73,7 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
             Function<ClientRequest, Fault> faults, String controllerUserAgent, Clock clock, SimClock simulated,
             LogStore logs) {
         this.apiServer = new ApiServer(store, simulated, logs);
+        this.tables = new Tables(simulated);
         this.responses = responses;
         this.expectations = new MockDispatcher(responses);
         this.sink = sink;
@@ -147,10 +151,14 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
             MockResponse served;
             if (isExpected(request)) {
                 response = expectations.dispatch(request);
+            } else if ((served = discovery.handle(request)) != null) {
+                response = served;
             } else if ((served = apiServer.handle(request)) != null) {
                 response = served;
             } else if (MergePatches.isMergePatchOfObject(request)) {
                 response = MergePatches.apply(request, store);
+            } else if (MergePatches.isStrategicPatchOfObject(request)) {
+                response = MergePatches.applyStrategic(request, store);
             } else {
                 response = store.dispatch(request);
             }
@@ -158,8 +166,90 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
             if (listener != null && !(listener instanceof SafeWatchListener)) {
                 response.withWebSocketUpgrade(new SafeWatchListener(listener, lock));
             }
+            return listener == null ? asTableIfAsked(request, response) : response;
+        }
+    }
+
+    /**
+     * Answers a read asked for as a {@code Table} (as {@code kubectl get} asks) with the table the API server's
+     * printers make of the object or list.
+     */
+    private MockResponse asTableIfAsked(RecordedRequest request, MockResponse response) {
+        String version = Tables.wanted(request.getHeader("Accept"));
+        if (version == null || !"GET".equals(request.getMethod()) || response.code() != 200 || response.getBody() == null) {
             return response;
         }
+        ApiPath path = ApiPath.parse(request.getPath());
+        if (path == null || path.subresource() != null) {
+            return response;
+        }
+        Map<String, Object> body;
+        try {
+            body = Json.parse(new String(response.getBody().getBytes(), StandardCharsets.UTF_8));
+        } catch (RuntimeException e) {
+            return response;
+        }
+        if (body == null || "Status".equals(body.get("kind"))) {
+            return response;
+        }
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                        tables.table(path.group(), body, version, path.query().get("includeObject"))));
+    }
+
+    /**
+     * Tells how the events of a watch served over plain HTTP are to be rewritten before they are sent: events
+     * at or before the {@code resourceVersion} the watch started from are dropped (the mock replays every
+     * object as ADDED, a real server sends only what happened after that version), and objects become
+     * {@code Table}s when the request asks for them.
+     *
+     * @param request the watch request
+     * @return the rewriting: the line to send for a line of the storage, or null to send nothing
+     */
+    public UnaryOperator<String> watchEvents(RecordedRequest request) {
+        ApiPath path = ApiPath.parse(request.getPath());
+        String tableVersion = Tables.wanted(request.getHeader("Accept"));
+        long from = 0;
+        if (path != null) {
+            try {
+                from = Long.parseLong(path.query().getOrDefault("resourceVersion", "0"));
+            } catch (NumberFormatException e) {
+                from = 0;
+            }
+        }
+        long since = from;
+        String group = path == null ? "" : path.group();
+        String includeObject = path == null ? null : path.query().get("includeObject");
+        return line -> {
+            if (since <= 0 && tableVersion == null) {
+                return line;
+            }
+            Map<String, Object> event;
+            try {
+                event = Json.parse(line);
+            } catch (RuntimeException e) {
+                return line;
+            }
+            if (!(event.get("object") instanceof Map<?, ?> raw)) {
+                return line;
+            }
+            Map<String, Object> object = Json.cast(raw);
+            if (since > 0 && !"ERROR".equals(event.get("type")) && !"BOOKMARK".equals(event.get("type"))) {
+                try {
+                    if (Long.parseLong(String.valueOf(Json.at(object, "metadata", "resourceVersion"))) <= since) {
+                        return null;
+                    }
+                } catch (NumberFormatException e) {
+                    // no comparable version: send it
+                }
+            }
+            if (tableVersion == null || "ERROR".equals(event.get("type"))) {
+                return line;
+            }
+            Map<String, Object> rewritten = new java.util.LinkedHashMap<>(event);
+            rewritten.put("object", tables.table(group, object, tableVersion, includeObject));
+            return io.fabric8.kubernetes.client.utils.Serialization.asJson(rewritten);
+        };
     }
 
     private ClientRequest describe(RecordedRequest request) {
