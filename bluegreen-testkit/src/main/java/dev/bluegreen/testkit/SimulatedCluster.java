@@ -22,7 +22,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -118,6 +123,8 @@ public final class SimulatedCluster implements AutoCloseable {
     public static final double DEFAULT_TIME_SCALE = 100;
     /** The {@code User-Agent} of the cluster's own requests, which {@link RequestLog#fromUsers()} leaves out. */
     public static final String CONTROLLER_USER_AGENT = "bluegreen-testkit-controllers";
+    /** The name of the cluster, user and context in the files {@link #writeKubeconfig} writes. */
+    public static final String KUBECONFIG_CONTEXT = "bluegreen-simulated";
 
     private final String namespace;
     private final RequestLog requests = new RequestLog();
@@ -256,6 +263,56 @@ public final class SimulatedCluster implements AutoCloseable {
      */
     public String masterUrl() {
         return masterUrl;
+    }
+
+    /**
+     * Writes a kubeconfig file that points at this cluster, so that {@code kubectl} (or any client that reads
+     * kubeconfig files) can talk to it: one cluster, user and context named {@value #KUBECONFIG_CONTEXT}, the
+     * context's namespace {@link #namespace()}, plain HTTP to {@link #masterUrl()} and no credentials (the
+     * simulated API server authenticates nobody). Use it as {@code kubectl --kubeconfig <file> ...} or with the
+     * {@code KUBECONFIG} environment variable. The file names the cluster's port, so it is only good while the
+     * cluster runs.
+     *
+     * <p>kubectl finds what it needs on the simulated server: version, discovery, server-side printing for
+     * {@code kubectl get}, OpenAPI documents that let it validate through the server
+     * ({@code fieldValidation=Strict}) without {@code --validate=false}, strategic merge patches, the scale
+     * subresource and watches over plain HTTP.
+     *
+     * @param file where to write; its parent directories are created; an existing file is replaced
+     * @return {@code file}
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
+    public Path writeKubeconfig(Path file) {
+        Objects.requireNonNull(file, "file");
+        requireOpen();
+        String server = masterUrl.endsWith("/") ? masterUrl.substring(0, masterUrl.length() - 1) : masterUrl;
+        String yaml = "apiVersion: v1\n"
+                + "kind: Config\n"
+                + "preferences: {}\n"
+                + "clusters:\n"
+                + "- name: " + KUBECONFIG_CONTEXT + "\n"
+                + "  cluster:\n"
+                + "    server: " + server + "\n"
+                + "users:\n"
+                + "- name: " + KUBECONFIG_CONTEXT + "\n"
+                + "  user: {}\n"
+                + "contexts:\n"
+                + "- name: " + KUBECONFIG_CONTEXT + "\n"
+                + "  context:\n"
+                + "    cluster: " + KUBECONFIG_CONTEXT + "\n"
+                + "    user: " + KUBECONFIG_CONTEXT + "\n"
+                + "    namespace: " + namespace + "\n"
+                + "current-context: " + KUBECONFIG_CONTEXT + "\n";
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the kubeconfig file " + file, e);
+        }
     }
 
     /**

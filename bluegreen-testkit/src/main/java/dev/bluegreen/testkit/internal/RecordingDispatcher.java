@@ -16,6 +16,9 @@ import io.fabric8.mockwebserver.internal.SimpleRequest;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.function.Consumer;
@@ -171,16 +174,21 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
     }
 
     /**
-     * Answers a read asked for as a {@code Table} (as {@code kubectl get} asks) with the table the API server's
-     * printers make of the object or list.
+     * Lists objects by namespace and name, as a real server does (the mock lists them in no particular order),
+     * and answers a read asked for as a {@code Table} (as {@code kubectl get} asks) with the table the API
+     * server's printers make of the object or list.
      */
     private MockResponse asTableIfAsked(RecordedRequest request, MockResponse response) {
-        String version = Tables.wanted(request.getHeader("Accept"));
-        if (version == null || !"GET".equals(request.getMethod()) || response.code() != 200 || response.getBody() == null) {
+        if (!"GET".equals(request.getMethod()) || response.code() != 200 || response.getBody() == null) {
             return response;
         }
         ApiPath path = ApiPath.parse(request.getPath());
         if (path == null || path.subresource() != null) {
+            return response;
+        }
+        String version = Tables.wanted(request.getHeader("Accept"));
+        boolean list = path.name() == null;
+        if (version == null && !list) {
             return response;
         }
         Map<String, Object> body;
@@ -192,9 +200,16 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
         if (body == null || "Status".equals(body.get("kind"))) {
             return response;
         }
+        if (list && body.get("items") instanceof List<?> items) {
+            // A real server lists in the order of its storage keys: by namespace, then by name.
+            List<Object> sorted = new ArrayList<>(items);
+            sorted.sort(Comparator.comparing((Object item) -> String.valueOf(Json.at(Json.cast((Map<?, ?>) item), "metadata", "namespace")))
+                    .thenComparing(item -> String.valueOf(Json.at(Json.cast((Map<?, ?>) item), "metadata", "name"))));
+            body.put("items", sorted);
+        }
+        Object answer = version == null ? body : tables.table(path.group(), body, version, path.query().get("includeObject"));
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
-                .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(
-                        tables.table(path.group(), body, version, path.query().get("includeObject"))));
+                .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(answer));
     }
 
     /**
