@@ -125,7 +125,7 @@ public final class Kubectl {
      * @return its exit code and output
      */
     public Result run(String... args) {
-        return run(null, args);
+        return runWithInput(null, args);
     }
 
     /**
@@ -136,7 +136,7 @@ public final class Kubectl {
      * @return its exit code and output
      * @throws IllegalStateException if kubectl does not end within 60 s (it is killed)
      */
-    public Result run(String stdin, String... args) {
+    public Result runWithInput(String stdin, String... args) {
         Process process = start(args);
         try {
             CompletableFuture<String> out = read(process.getInputStream());

@@ -179,6 +179,9 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
      * server's printers make of the object or list.
      */
     private MockResponse asTableIfAsked(RecordedRequest request, MockResponse response) {
+        if (response.code() == 404 && ("GET".equals(request.getMethod()) || "DELETE".equals(request.getMethod()))) {
+            return notFoundStatus(request, response);
+        }
         if (!"GET".equals(request.getMethod()) || response.code() != 200 || response.getBody() == null) {
             return response;
         }
@@ -210,6 +213,41 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
         Object answer = version == null ? body : tables.table(path.group(), body, version, path.query().get("includeObject"));
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
                 .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(answer));
+    }
+
+    /**
+     * The mock answers a read or delete of a missing object with a bare 404; a real server says what is
+     * missing, as clients print it: {@code deployments.apps "web" not found}.
+     */
+    private static MockResponse notFoundStatus(RecordedRequest request, MockResponse response) {
+        ApiPath path = ApiPath.parse(request.getPath());
+        if (path == null || path.name() == null || path.subresource() != null) {
+            return response;
+        }
+        if (response.getBody() != null && response.getBody().size() > 0) {
+            String body = new String(response.getBody().getBytes(), StandardCharsets.UTF_8);
+            if (body.contains("\"Status\"")) {
+                return response;
+            }
+        }
+        String groupResource = path.group().isEmpty() ? path.resource() : path.resource() + "." + path.group();
+        Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("name", path.name());
+        if (!path.group().isEmpty()) {
+            details.put("group", path.group());
+        }
+        details.put("kind", path.resource());
+        Map<String, Object> status = new java.util.LinkedHashMap<>();
+        status.put("kind", "Status");
+        status.put("apiVersion", "v1");
+        status.put("metadata", Map.of());
+        status.put("status", "Failure");
+        status.put("message", groupResource + " \"" + path.name() + "\" not found");
+        status.put("reason", "NotFound");
+        status.put("details", details);
+        status.put("code", 404);
+        return new MockResponse().setResponseCode(404).setHeader("Content-Type", "application/json")
+                .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(status));
     }
 
     /**
