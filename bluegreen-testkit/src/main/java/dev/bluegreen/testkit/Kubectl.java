@@ -86,7 +86,23 @@ public final class Kubectl {
         Objects.requireNonNull(executable, "executable");
         Objects.requireNonNull(cluster, "cluster");
         Objects.requireNonNull(workingDirectory, "workingDirectory");
-        Path kubeconfig = cluster.writeKubeconfig(workingDirectory.resolve("kubeconfig"));
+        return withKubeconfig(executable, cluster.writeKubeconfig(workingDirectory.resolve("kubeconfig")), workingDirectory);
+    }
+
+    /**
+     * Prepares runs of {@code executable} with a kubeconfig file that exists already, e.g. the one
+     * {@code demo --keep} prints; a {@code kube-cache} directory is created in {@code workingDirectory}, where
+     * the commands also run.
+     *
+     * @param executable       the kubectl executable, e.g. from {@link #find()}
+     * @param kubeconfig       the kubeconfig file
+     * @param workingDirectory a directory of the caller's own
+     * @return a runner
+     */
+    public static Kubectl withKubeconfig(Path executable, Path kubeconfig, Path workingDirectory) {
+        Objects.requireNonNull(executable, "executable");
+        Objects.requireNonNull(kubeconfig, "kubeconfig");
+        Objects.requireNonNull(workingDirectory, "workingDirectory");
         Path cache = workingDirectory.resolve("kube-cache");
         try {
             Files.createDirectories(cache);
