@@ -1,6 +1,7 @@
 package dev.bluegreen.testkit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -192,6 +193,30 @@ class KubectlTest {
 
         Kubectl.Result again = kubectl.runWithInput(changed, "apply", "-f", "-");
         assertEquals("deployment.apps/web unchanged\nconfigmap/web-config unchanged\n", again.stdout(), again.toString());
+    }
+
+    @Test
+    void applyValidatesFieldsOnTheServerAsKubectlAsksWithoutValidateFalse() {
+        String typo = """
+                apiVersion: v1
+                kind: ConfigMap
+                metadata:
+                  name: typo
+                date:
+                  mode: blue
+                """;
+        Kubectl.Result refused = kubectl.runWithInput(typo, "apply", "-f", "-");
+
+        assertEquals(1, refused.exitCode(), refused.toString());
+        assertEquals("Error from server (BadRequest): error when creating \"STDIN\": ConfigMap in version \"v1\" cannot be "
+                + "handled as a ConfigMap: strict decoding error: unknown field \"date\"\n", refused.stderr());
+        assertNull(cluster.client().configMaps().withName("typo").get());
+
+        Kubectl.Result warned = kubectl.runWithInput(typo, "apply", "--validate=warn", "-f", "-");
+        assertEquals("configmap/typo created\n", warned.stdout(), warned.toString());
+        assertEquals("Warning: unknown field \"date\"\n", warned.stderr());
+        assertFalse(cluster.client().configMaps().withName("typo").get().getAdditionalProperties().containsKey("date"),
+                "unknown fields are not stored");
     }
 
     @Test

@@ -91,6 +91,11 @@ final class ApiServer {
 
     private MockResponse create(ApiPath path, ApiResources.Kind kind, String body) {
         Map<String, Object> object = parseObject(body);
+        List<String> unknown = decodeStrictly(path, kind, object);
+        return warn(unknown, create(path, kind, object));
+    }
+
+    private MockResponse create(ApiPath path, ApiResources.Kind kind, Map<String, Object> object) {
         Map<String, Object> metadata = Json.map(object, "metadata");
         String namespace = Json.string(metadata, "namespace");
         if (path.namespace() != null) {
@@ -148,6 +153,11 @@ final class ApiServer {
     private MockResponse put(ApiPath path, ApiResources.Kind kind, String body) {
         Map<String, Object> current = existing(path, kind);
         Map<String, Object> proposed = parseObject(body);
+        List<String> unknown = decodeStrictly(path, kind, proposed);
+        return warn(unknown, put(path, kind, current, proposed));
+    }
+
+    private MockResponse put(ApiPath path, ApiResources.Kind kind, Map<String, Object> current, Map<String, Object> proposed) {
         requireCurrentVersion(kind, path.name(), proposed, current);
         if ("status".equals(path.subresource())) {
             return writeStatus(path, kind, current, proposed);
@@ -188,11 +198,44 @@ final class ApiServer {
         } catch (IllegalArgumentException e) {
             return ApiErrors.unprocessable(e.getMessage());
         }
+        String directive = FieldValidation.directive(path);
+        List<String> unknown = FieldValidation.dropUnknownFields(kind, proposed);
+        if (directive.equals("Ignore")) {
+            unknown = List.of();
+        } else if (!unknown.isEmpty() && directive.equals("Strict")) {
+            return ApiErrors.unprocessable(" \"\" is invalid: patch: Invalid value: "
+                    + ApiErrors.quote(StrategicMergePatch.go(Serialization.unmarshal(body, Object.class))) + ": "
+                    + FieldValidation.strictDecodingError(unknown));
+        }
         requireCurrentVersion(kind, path.name(), proposed, current);
         if ("status".equals(path.subresource())) {
-            return writeStatus(path, kind, current, proposed);
+            return warn(unknown, writeStatus(path, kind, current, proposed));
         }
-        return write(path, kind, current, proposed);
+        return warn(unknown, write(path, kind, current, proposed));
+    }
+
+    /**
+     * Decodes an object's fields as {@code ?fieldValidation} asks: unknown fields are dropped; under Strict the
+     * 400 a real server answers is thrown, under Warn (the default) they are returned, to be sent as warnings.
+     */
+    private static List<String> decodeStrictly(ApiPath path, ApiResources.Kind kind, Map<String, Object> object) {
+        String directive = FieldValidation.directive(path);
+        List<String> unknown = FieldValidation.dropUnknownFields(kind, object);
+        if (!unknown.isEmpty() && directive.equals("Strict")) {
+            throw new Rejected(ApiErrors.badRequest(kind.kind() + " in version \"" + kind.version()
+                    + "\" cannot be handled as a " + kind.kind() + ": " + FieldValidation.strictDecodingError(unknown)));
+        }
+        return directive.equals("Ignore") ? List.of() : unknown;
+    }
+
+    /** Adds a {@code Warning} header per unknown field, as a real server does under {@code fieldValidation=Warn}. */
+    private static MockResponse warn(List<String> unknown, MockResponse response) {
+        if (response != null) {
+            for (String field : unknown) {
+                response.addHeader("Warning", "299 - " + ApiErrors.quote("unknown field " + ApiErrors.quote(field)));
+            }
+        }
+        return response;
     }
 
     /** Stores a new version of the main object, keeping what clients cannot change. */
