@@ -69,6 +69,12 @@ import java.util.stream.Collectors;
  *       selected pods, terminating ones as not ready, serving and terminating.</li>
  *   <li>Time: everything the objects state in seconds runs on a simulated clock ({@link #clock()}),
  *       {@link Builder#timeScale} times faster than real time (default 100).</li>
+ *   <li>kubectl works against it ({@link #writeKubeconfig}, {@link Kubectl}): {@code /version}, discovery (aggregated
+ *       and legacy), OpenAPI documents that make kubectl validate through the server, server-side printing
+ *       (the columns of {@code kubectl get}), strategic merge patches with the built-in kinds' merge keys and
+ *       directives (a 415 for custom resources), the scale subresource as {@code autoscaling/v1 Scale},
+ *       field validation ({@code fieldValidation=Strict|Warn|Ignore}), lists sorted by namespace and name,
+ *       and watches over plain HTTP that start after the resourceVersion they ask for.</li>
  *   <li>Every request is recorded in {@link #requests()}; {@link #beforeNextRequest} injects a concurrent
  *       edit right before a request.</li>
  *   <li>Fault injection: {@link #faults()} makes the server answer chosen requests with an error status and a
