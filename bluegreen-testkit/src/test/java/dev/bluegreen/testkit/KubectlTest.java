@@ -133,6 +133,25 @@ class KubectlTest {
     }
 
     @Test
+    void describeRolloutHistoryAndUndoReadThroughKubectlsTypedClients() {
+        Kubectl.Result describe = ok("describe", "deployment", "myapp-blue");
+        assertTrue(describe.stdout().contains("Replicas:               3 desired | 3 updated | 3 total | 3 available | 0 unavailable"),
+                describe.stdout());
+        assertTrue(describe.stdout().matches("(?s).*Normal +ScalingReplicaSet +\\S+ +deployment-controller +Scaled up replica "
+                + "set myapp-blue-\\S+ from 0 to 3\n.*"), describe.stdout());
+
+        ok("set", "image", "deployment/myapp-blue", "myapp=registry.example.com/myapp:v2");
+        ok("rollout", "status", "deployment/myapp-blue", "--timeout=60s");
+        assertLines(ok("rollout", "history", "deployment/myapp-blue").stdout(),
+                "deployment.apps/myapp-blue ", "REVISION +CHANGE-CAUSE", "1 +<none>", "2 +<none>");
+
+        assertEquals("deployment.apps/myapp-blue rolled back\n", ok("rollout", "undo", "deployment/myapp-blue").stdout());
+        ok("rollout", "status", "deployment/myapp-blue", "--timeout=60s");
+        assertEquals("registry.example.com/myapp:v1", cluster.client().apps().deployments().withName("myapp-blue").get()
+                .getSpec().getTemplate().getSpec().getContainers().get(0).getImage());
+    }
+
+    @Test
     void exposeCreatesAServiceSelectingTheDeploymentsPods() {
         ok("scale", "deployment", "myapp-green", "--replicas=2");
         Kubectl.Result expose = ok("expose", "deployment", "myapp-green", "--name=myapp-green-test", "--port=80",

@@ -162,6 +162,8 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
                 response = MergePatches.apply(request, store);
             } else if (MergePatches.isStrategicPatchOfObject(request)) {
                 response = MergePatches.applyStrategic(request, store);
+            } else if ((served = listWithFieldSelector(request)) != null) {
+                response = served;
             } else {
                 response = store.dispatch(request);
             }
@@ -169,8 +171,89 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
             if (listener != null && !(listener instanceof SafeWatchListener)) {
                 response.withWebSocketUpgrade(new SafeWatchListener(listener, lock));
             }
-            return listener == null ? asTableIfAsked(request, response) : response;
+            return listener == null ? withContentType(asTableIfAsked(request, response)) : response;
         }
+    }
+
+    /**
+     * Lists with a field selector the mock does not evaluate (it knows {@code metadata.name} and
+     * {@code metadata.namespace}): e.g. {@code involvedObject.name=web,involvedObject.kind=Deployment}, which
+     * {@code kubectl describe} asks events with, or {@code status.phase=Running}. The storage lists without the
+     * selector, then each requirement ({@code =}, {@code ==}, {@code !=} on a dotted path) filters the items.
+     *
+     * @return the filtered list, or null to leave the request to the storage
+     */
+    private MockResponse listWithFieldSelector(RecordedRequest request) {
+        if (!"GET".equals(request.getMethod())) {
+            return null;
+        }
+        ApiPath path = ApiPath.parse(request.getPath());
+        String selector = path == null ? null : path.query().get("fieldSelector");
+        if (path == null || path.name() != null || selector == null || selector.isBlank()
+                || "true".equals(path.query().get("watch")) || "1".equals(path.query().get("watch"))) {
+            return null;
+        }
+        List<String[]> requirements = new ArrayList<>();
+        boolean onlyKnownToTheMock = true;
+        for (String part : selector.split(",")) {
+            String[] requirement;
+            if (part.contains("!=")) {
+                requirement = new String[] {part.substring(0, part.indexOf("!=")).trim(), "!=", part.substring(part.indexOf("!=") + 2).trim()};
+            } else if (part.contains("==")) {
+                requirement = new String[] {part.substring(0, part.indexOf("==")).trim(), "=", part.substring(part.indexOf("==") + 2).trim()};
+            } else if (part.contains("=")) {
+                requirement = new String[] {part.substring(0, part.indexOf('=')).trim(), "=", part.substring(part.indexOf('=') + 1).trim()};
+            } else {
+                return null;
+            }
+            requirements.add(requirement);
+            onlyKnownToTheMock &= requirement[1].equals("=")
+                    && (requirement[0].equals("metadata.name") || requirement[0].equals("metadata.namespace"));
+        }
+        if (onlyKnownToTheMock) {
+            return null;
+        }
+        String query = path.query().entrySet().stream().filter(e -> !e.getKey().equals("fieldSelector"))
+                .map(e -> e.getKey() + "=" + java.net.URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(java.util.stream.Collectors.joining("&"));
+        MockResponse all = store.handleGet(path.collectionPath() + (query.isEmpty() ? "" : "?" + query));
+        if (all.code() != 200 || all.getBody() == null) {
+            return all;
+        }
+        Map<String, Object> list = Json.parse(new String(all.getBody().getBytes(), StandardCharsets.UTF_8));
+        List<Object> kept = new ArrayList<>();
+        for (Object item : Json.list(list, "items")) {
+            boolean matches = item instanceof Map<?, ?>;
+            for (String[] requirement : requirements) {
+                if (!matches) {
+                    break;
+                }
+                Object value = Json.at(Json.cast((Map<?, ?>) item), requirement[0].split("\\."));
+                String text = value == null ? "" : String.valueOf(value);
+                matches = requirement[1].equals("=") == text.equals(requirement[2]);
+            }
+            if (matches) {
+                kept.add(item);
+            }
+        }
+        list.put("items", kept);
+        return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
+                .setBody(io.fabric8.kubernetes.client.utils.Serialization.asJson(list));
+    }
+
+    /**
+     * The mock sends its JSON without a {@code Content-Type}; client-go then decodes it as the type it asked for
+     * first, protobuf for kubectl's typed clients ({@code describe}, {@code logs}, {@code rollout history}),
+     * and fails. A real server always names the type it answers with.
+     */
+    private static MockResponse withContentType(MockResponse response) {
+        if (response.getHeaders().get("Content-Type") == null && response.getBody() != null && response.getBody().size() > 0) {
+            byte first = response.getBody().getBytes()[0];
+            if (first == '{' || first == '[') {
+                response.setHeader("Content-Type", "application/json");
+            }
+        }
+        return response;
     }
 
     /**
@@ -209,6 +292,20 @@ public final class RecordingDispatcher extends Dispatcher implements CustomResou
             sorted.sort(Comparator.comparing((Object item) -> String.valueOf(Json.at(Json.cast((Map<?, ?>) item), "metadata", "namespace")))
                     .thenComparing(item -> String.valueOf(Json.at(Json.cast((Map<?, ?>) item), "metadata", "name"))));
             body.put("items", sorted);
+            // The mock calls every list a v1 List; a real server names it after the kind, in the resource's
+            // group version, which typed clients (kubectl's describe, rollout history) decode by.
+            ApiCatalog.Resource resource = ApiCatalog.find(path.group(), path.version(), path.resource());
+            String kind = resource != null ? resource.kind()
+                    : sorted.isEmpty() ? null : Json.string(Json.cast((Map<?, ?>) sorted.get(0)), "kind");
+            if (kind != null && "List".equals(body.get("kind"))) {
+                Map<String, Object> typed = new java.util.LinkedHashMap<>();
+                typed.put("kind", kind + "List");
+                typed.put("apiVersion", path.group().isEmpty() ? path.version() : path.group() + "/" + path.version());
+                typed.putAll(body);
+                typed.put("kind", kind + "List");
+                typed.put("apiVersion", path.group().isEmpty() ? path.version() : path.group() + "/" + path.version());
+                body = typed;
+            }
         }
         Object answer = version == null ? body : tables.table(path.group(), body, version, path.query().get("includeObject"));
         return new MockResponse().setResponseCode(200).setHeader("Content-Type", "application/json")
