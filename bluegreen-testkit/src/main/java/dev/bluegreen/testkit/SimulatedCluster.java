@@ -26,7 +26,12 @@ import io.fabric8.mockwebserver.Context;
 import io.fabric8.mockwebserver.MockWebServer;
 import io.fabric8.mockwebserver.ServerRequest;
 import io.fabric8.mockwebserver.ServerResponse;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -91,6 +96,12 @@ import java.util.stream.Collectors;
  *       memory its image's {@link PodBehavior#withUsage} states.</li>
  *   <li>Time: everything the objects state in seconds runs on a simulated clock ({@link #clock()}),
  *       {@link Builder#timeScale} times faster than real time (default 100).</li>
+ *   <li>kubectl works against it ({@link #writeKubeconfig}, {@link Kubectl}): {@code /version}, discovery (aggregated
+ *       and legacy), OpenAPI documents that make kubectl validate through the server, server-side printing
+ *       (the columns of {@code kubectl get}), strategic merge patches with the built-in kinds' merge keys and
+ *       directives (a 415 for custom resources), the scale subresource as {@code autoscaling/v1 Scale},
+ *       field validation ({@code fieldValidation=Strict|Warn|Ignore}), lists sorted by namespace and name,
+ *       and watches over plain HTTP that start after the resourceVersion they ask for.</li>
  *   <li>Every request is recorded in {@link #requests()}; {@link #beforeNextRequest} injects a concurrent
  *       edit right before a request.</li>
  *   <li>Fault injection: {@link #faults()} makes the server answer chosen requests with an error status and a
@@ -197,6 +208,8 @@ public final class SimulatedCluster implements AutoCloseable {
     public static final double DEFAULT_TIME_SCALE = 100;
     /** The {@code User-Agent} of the cluster's own requests, which {@link RequestLog#fromUsers()} leaves out. */
     public static final String CONTROLLER_USER_AGENT = "bluegreen-testkit-controllers";
+    /** The name of the cluster, user and context in the files {@link #writeKubeconfig} writes. */
+    public static final String KUBECONFIG_CONTEXT = "bluegreen-simulated";
 
     private final String namespace;
     private final RequestLog requests = new RequestLog();
@@ -238,6 +251,10 @@ public final class SimulatedCluster implements AutoCloseable {
         server = new KubernetesMockServer(new Context(), new MockWebServer(), responses, dispatcher, false);
         InetAddress loopback = InetAddress.getLoopbackAddress();
         server.init(loopback, 0);
+        // The mock answers /version with major "0" and no gitVersion through an expectation it sets on start;
+        // the simulated API server answers it as a real one. An expectation a test sets still comes first.
+        responses.remove(new io.fabric8.mockwebserver.internal.SimpleRequest(io.fabric8.mockwebserver.dsl.HttpMethod.GET,
+                "/version"));
         try {
             front = HttpFront.start(dispatcher, loopback);
         } catch (RuntimeException e) {
@@ -344,6 +361,56 @@ public final class SimulatedCluster implements AutoCloseable {
      */
     public String masterUrl() {
         return masterUrl;
+    }
+
+    /**
+     * Writes a kubeconfig file that points at this cluster, so that {@code kubectl} (or any client that reads
+     * kubeconfig files) can talk to it: one cluster, user and context named {@value #KUBECONFIG_CONTEXT}, the
+     * context's namespace {@link #namespace()}, plain HTTP to {@link #masterUrl()} and no credentials (the
+     * simulated API server authenticates nobody). Use it as {@code kubectl --kubeconfig <file> ...} or with the
+     * {@code KUBECONFIG} environment variable. The file names the cluster's port, so it is only good while the
+     * cluster runs.
+     *
+     * <p>kubectl finds what it needs on the simulated server: version, discovery, server-side printing for
+     * {@code kubectl get}, OpenAPI documents that let it validate through the server
+     * ({@code fieldValidation=Strict}) without {@code --validate=false}, strategic merge patches, the scale
+     * subresource and watches over plain HTTP.
+     *
+     * @param file where to write; its parent directories are created; an existing file is replaced
+     * @return {@code file}
+     * @throws java.io.UncheckedIOException if the file cannot be written
+     */
+    public Path writeKubeconfig(Path file) {
+        Objects.requireNonNull(file, "file");
+        requireOpen();
+        String server = masterUrl.endsWith("/") ? masterUrl.substring(0, masterUrl.length() - 1) : masterUrl;
+        String yaml = "apiVersion: v1\n"
+                + "kind: Config\n"
+                + "preferences: {}\n"
+                + "clusters:\n"
+                + "- name: " + KUBECONFIG_CONTEXT + "\n"
+                + "  cluster:\n"
+                + "    server: " + server + "\n"
+                + "users:\n"
+                + "- name: " + KUBECONFIG_CONTEXT + "\n"
+                + "  user: {}\n"
+                + "contexts:\n"
+                + "- name: " + KUBECONFIG_CONTEXT + "\n"
+                + "  context:\n"
+                + "    cluster: " + KUBECONFIG_CONTEXT + "\n"
+                + "    user: " + KUBECONFIG_CONTEXT + "\n"
+                + "    namespace: " + namespace + "\n"
+                + "current-context: " + KUBECONFIG_CONTEXT + "\n";
+        try {
+            Path parent = file.toAbsolutePath().getParent();
+            if (parent != null) {
+                Files.createDirectories(parent);
+            }
+            Files.writeString(file, yaml, StandardCharsets.UTF_8);
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Could not write the kubeconfig file " + file, e);
+        }
     }
 
     /**

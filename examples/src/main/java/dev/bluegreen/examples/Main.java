@@ -3,6 +3,8 @@ package dev.bluegreen.examples;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.LogManager;
 
 /**
@@ -24,7 +26,33 @@ public final class Main {
         int code;
         switch (command) {
             case "demo":
-                code = Demo.run(System.out);
+                if (rest.length > 1 || (rest.length == 1 && !rest[0].equals("--keep"))) {
+                    System.err.println("usage: java -jar bluegreen-examples.jar demo [--keep]");
+                    code = 2;
+                } else if (rest.length == 1) {
+                    // Ctrl-C starts the JVM's shutdown: the hook lets the demo stop its cluster and delete the
+                    // kubeconfig file first. System.exit must not be called then: it would block for ever.
+                    CountDownLatch stopping = new CountDownLatch(1);
+                    CountDownLatch cleanedUp = new CountDownLatch(1);
+                    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                        stopping.countDown();
+                        try {
+                            cleanedUp.await(10, TimeUnit.SECONDS);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "demo-shutdown"));
+                    try {
+                        code = Demo.run(System.out, kubeconfig -> awaitQuietly(stopping));
+                    } finally {
+                        cleanedUp.countDown();
+                    }
+                    if (stopping.getCount() == 0) {
+                        return;
+                    }
+                } else {
+                    code = Demo.run(System.out);
+                }
                 break;
             case "benchmark":
                 code = Benchmark.run(rest, System.out);
@@ -37,6 +65,7 @@ public final class Main {
             default:
                 System.err.println("usage: java -jar bluegreen-examples.jar <command>\n"
                         + "  demo        run a full blue-green release on an embedded simulated cluster\n"
+                        + "              (--keep: keep the cluster running afterwards and print a kubeconfig for kubectl)\n"
                         + "  benchmark   time the switch against a raw PATCH and count API requests per release\n"
                         + "  chaos       run releases under API faults, cancels, crashes, concurrent releases and foreign\n"
                         + "              edits, check the invariants after each; exit 0 iff none was violated\n"
@@ -45,6 +74,14 @@ public final class Main {
                 code = 2;
         }
         System.exit(code);
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The mock API server logs every request through java.util.logging at INFO; keep the output readable. */

@@ -142,6 +142,25 @@ final class ApiErrors {
         return json(422, status(422, "Invalid", message, null));
     }
 
+    /**
+     * A strategic merge patch that cannot be applied: 400 BadRequest, 422 Invalid, or a 500 whose message is
+     * the bare error, as the API server answers an error it has no reason for.
+     */
+    static MockResponse patchFailed(int code, String message) {
+        return switch (code) {
+            case 400 -> badRequest(message);
+            case 422 -> unprocessable(message);
+            default -> json(code, status(code, null, message, null));
+        };
+    }
+
+    /** 415 for a patch type the resource does not accept (a strategic merge patch of a custom resource). */
+    static MockResponse unsupportedMediaType(String contentType) {
+        return json(415, status(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                + "accepted media types include: application/json-patch+json, application/merge-patch+json, "
+                + "application/apply-patch+yaml", null));
+    }
+
     /** 200 with a {@code Status} of success, as a delete of an object that is gone answers. */
     static MockResponse deleted(ApiResources.Kind kind, String name, String uid) {
         Status status = new StatusBuilder().withApiVersion("v1").withKind("Status").withNewMetadata().endMetadata()

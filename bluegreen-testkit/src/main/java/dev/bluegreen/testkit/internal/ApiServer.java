@@ -26,18 +26,20 @@ import java.util.stream.Collectors;
  * creation timestamp and generation; updates and patches (JSON merge patch, JSON patch) keep the status of
  * kinds with a status subresource, refuse a stale {@code resourceVersion} (409 {@code Conflict}) and changes
  * of immutable fields, bump the generation only when the spec changes, and store nothing when nothing
- * changes; writes of {@code /status} change only the status (and, for Deployments and ReplicaSets, the
+ * changes; strategic merge patches follow the kind's patch strategies and merge keys ({@link StrategicMergePatch});
+ * writes of {@code /status} change only the status (and, for Deployments and ReplicaSets, the
  * annotations, as their status strategies allow); deletes honour finalizers and, for pods, the grace period:
  * the pod gets {@code deletionTimestamp} and {@code deletionGracePeriodSeconds} and stays until the kubelet
  * has stopped it. {@code GET .../pods/<name>/log} serves the containers' logs.
  *
- * <p>Reads and watches, subresources other than {@code status} and {@code log}, strategic merge patches and
- * server-side apply are left to the mock (and whoever extends it).
+ * <p>Reads and watches, subresources other than {@code status} and {@code log}, and server-side apply are
+ * left to the mock (and whoever extends it).
  */
 final class ApiServer {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
     private static final String JSON_PATCH = "application/json-patch+json";
+    private static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
 
     private final CrudStore store;
     private final SimClock clock;
@@ -73,12 +75,17 @@ final class ApiServer {
         try {
             return switch (request.getMethod()) {
                 case "POST" -> path.name() == null ? create(path, kind, body(request)) : null;
-                case "PUT" -> path.name() == null ? null : put(path, kind, body(request));
-                case "PATCH" -> path.name() == null ? null : patch(path, kind, request.getHeader("Content-Type"), body(request));
+                case "PUT" -> path.name() == null ? null
+                        : isScale(path, kind) ? putScale(path, kind, body(request))
+                        : put(path, kind, body(request));
+                case "PATCH" -> path.name() == null ? null
+                        : isScale(path, kind) ? patchScale(path, kind, request.getHeader("Content-Type"), body(request))
+                        : patch(path, kind, request.getHeader("Content-Type"), body(request));
                 case "DELETE" -> path.subresource() != null ? null
                         : path.name() == null ? deleteCollection(path, kind, body(request))
                         : delete(path, kind, body(request));
-                case "GET" -> "log".equals(path.subresource()) && kind.kind().equals("Pod") ? log(path) : null;
+                case "GET" -> "log".equals(path.subresource()) && kind.kind().equals("Pod") ? log(path)
+                        : isScale(path, kind) ? json(200, scaleOf(existing(path, kind))) : null;
                 default -> null;
             };
         } catch (Rejected rejected) {
@@ -90,6 +97,11 @@ final class ApiServer {
 
     private MockResponse create(ApiPath path, ApiResources.Kind kind, String body) {
         Map<String, Object> object = parseObject(body);
+        List<String> unknown = decodeStrictly(path, kind, object);
+        return warn(unknown, create(path, kind, object));
+    }
+
+    private MockResponse create(ApiPath path, ApiResources.Kind kind, Map<String, Object> object) {
         Map<String, Object> metadata = Json.map(object, "metadata");
         String namespace = Json.string(metadata, "namespace");
         if (path.namespace() != null) {
@@ -168,6 +180,11 @@ final class ApiServer {
     private MockResponse put(ApiPath path, ApiResources.Kind kind, String body) {
         Map<String, Object> current = existing(path, kind);
         Map<String, Object> proposed = parseObject(body);
+        List<String> unknown = decodeStrictly(path, kind, proposed);
+        return warn(unknown, put(path, kind, current, proposed));
+    }
+
+    private MockResponse put(ApiPath path, ApiResources.Kind kind, Map<String, Object> current, Map<String, Object> proposed) {
         requireCurrentVersion(kind, path.name(), proposed, current);
         if ("status".equals(path.subresource())) {
             return writeStatus(path, kind, current, proposed);
@@ -184,8 +201,9 @@ final class ApiServer {
         }
         boolean merge = contentType != null && contentType.startsWith(MERGE_PATCH);
         boolean jsonPatch = contentType != null && contentType.startsWith(JSON_PATCH);
-        if (!merge && !jsonPatch) {
-            // Strategic merge patch, server-side apply: not simulated here.
+        boolean strategic = contentType != null && contentType.startsWith(STRATEGIC_MERGE_PATCH);
+        if (!merge && !jsonPatch && !strategic) {
+            // Server-side apply: not simulated here.
             return null;
         }
         Map<String, Object> current = existing(path, kind);
@@ -193,6 +211,8 @@ final class ApiServer {
         try {
             if (merge) {
                 proposed = Json.mergePatch(Json.copy(current), parseObject(body));
+            } else if (strategic) {
+                proposed = StrategicMergePatch.apply(current, parseObject(body), PatchMeta.of(kind.group(), kind.kind()));
             } else {
                 Object operations = Serialization.unmarshal(body, Object.class);
                 if (!(operations instanceof List<?> list)) {
@@ -200,14 +220,49 @@ final class ApiServer {
                 }
                 proposed = Json.jsonPatch(current, list);
             }
+        } catch (StrategicMergePatch.PatchException e) {
+            return ApiErrors.patchFailed(e.code(), e.getMessage());
         } catch (IllegalArgumentException e) {
             return ApiErrors.unprocessable(e.getMessage());
         }
+        String directive = FieldValidation.directive(path);
+        List<String> unknown = FieldValidation.dropUnknownFields(kind, proposed);
+        if (directive.equals("Ignore")) {
+            unknown = List.of();
+        } else if (!unknown.isEmpty() && directive.equals("Strict")) {
+            return ApiErrors.unprocessable(" \"\" is invalid: patch: Invalid value: "
+                    + ApiErrors.quote(StrategicMergePatch.go(Serialization.unmarshal(body, Object.class))) + ": "
+                    + FieldValidation.strictDecodingError(unknown));
+        }
         requireCurrentVersion(kind, path.name(), proposed, current);
         if ("status".equals(path.subresource())) {
-            return writeStatus(path, kind, current, proposed);
+            return warn(unknown, writeStatus(path, kind, current, proposed));
         }
-        return write(path, kind, current, proposed);
+        return warn(unknown, write(path, kind, current, proposed));
+    }
+
+    /**
+     * Decodes an object's fields as {@code ?fieldValidation} asks: unknown fields are dropped; under Strict the
+     * 400 a real server answers is thrown, under Warn (the default) they are returned, to be sent as warnings.
+     */
+    private static List<String> decodeStrictly(ApiPath path, ApiResources.Kind kind, Map<String, Object> object) {
+        String directive = FieldValidation.directive(path);
+        List<String> unknown = FieldValidation.dropUnknownFields(kind, object);
+        if (!unknown.isEmpty() && directive.equals("Strict")) {
+            throw new Rejected(ApiErrors.badRequest(kind.kind() + " in version \"" + kind.version()
+                    + "\" cannot be handled as a " + kind.kind() + ": " + FieldValidation.strictDecodingError(unknown)));
+        }
+        return directive.equals("Ignore") ? List.of() : unknown;
+    }
+
+    /** Adds a {@code Warning} header per unknown field, as a real server does under {@code fieldValidation=Warn}. */
+    private static MockResponse warn(List<String> unknown, MockResponse response) {
+        if (response != null) {
+            for (String field : unknown) {
+                response.addHeader("Warning", "299 - " + ApiErrors.quote("unknown field " + ApiErrors.quote(field)));
+            }
+        }
+        return response;
     }
 
     /** Stores a new version of the main object, keeping what clients cannot change. */
@@ -304,6 +359,89 @@ final class ApiServer {
         if (wanted != null && !wanted.isEmpty() && !wanted.equals(actual)) {
             throw new Rejected(ApiErrors.conflict(kind, name));
         }
+    }
+
+    // ---- scale ----
+
+    /** The kind the scale subresource reads and writes. */
+    private static final ApiResources.Kind SCALE = new ApiResources.Kind("autoscaling", "v1", "Scale", "scale", false,
+            false, ApiResources.NameRule.DNS1123_SUBDOMAIN);
+
+    private static boolean isScale(ApiPath path, ApiResources.Kind kind) {
+        return "scale".equals(path.subresource())
+                && (kind.kind().equals("Deployment") || kind.kind().equals("ReplicaSet"));
+    }
+
+    /** The {@code autoscaling/v1 Scale} of a Deployment or ReplicaSet, as its scale subresource reads it. */
+    private static Map<String, Object> scaleOf(Map<String, Object> object) {
+        Map<String, Object> metadata = Json.map(object, "metadata");
+        Map<String, Object> scaleMeta = new LinkedHashMap<>();
+        for (String key : List.of("name", "namespace", "uid", "resourceVersion", "creationTimestamp")) {
+            if (metadata.get(key) != null) {
+                scaleMeta.put(key, metadata.get(key));
+            }
+        }
+        Map<String, Object> spec = Json.mapOrNull(object, "spec");
+        Map<String, Object> status = Json.mapOrNull(object, "status");
+        Map<String, Object> scale = new LinkedHashMap<>();
+        scale.put("kind", "Scale");
+        scale.put("apiVersion", "autoscaling/v1");
+        scale.put("metadata", scaleMeta);
+        scale.put("spec", Map.of("replicas", spec != null && spec.get("replicas") instanceof Number n ? n.intValue() : 0));
+        String selector = Tables.selector(Json.mapOrNull(spec, "selector"));
+        scale.put("status", Map.of("replicas", status != null && status.get("replicas") instanceof Number n ? n.intValue() : 0,
+                "selector", "<none>".equals(selector) ? "" : selector));
+        return scale;
+    }
+
+    private MockResponse putScale(ApiPath path, ApiResources.Kind kind, String body) {
+        return writeScale(path, kind, existing(path, kind), parseObject(body));
+    }
+
+    private MockResponse patchScale(ApiPath path, ApiResources.Kind kind, String contentType, String body) {
+        Map<String, Object> current = existing(path, kind);
+        Map<String, Object> scale = scaleOf(current);
+        Map<String, Object> proposed;
+        try {
+            if (contentType != null && contentType.startsWith(MERGE_PATCH)) {
+                proposed = Json.mergePatch(Json.copy(scale), parseObject(body));
+            } else if (contentType != null && contentType.startsWith(STRATEGIC_MERGE_PATCH)) {
+                proposed = StrategicMergePatch.apply(scale, parseObject(body), PatchMeta.PLAIN);
+            } else if (contentType != null && contentType.startsWith(JSON_PATCH)) {
+                Object operations = Serialization.unmarshal(body, Object.class);
+                if (!(operations instanceof List<?> list)) {
+                    throw new Rejected(ApiErrors.badRequest("json: cannot unmarshal object into Go value of type jsonpatch.Patch"));
+                }
+                proposed = Json.jsonPatch(scale, list);
+            } else {
+                return null;
+            }
+        } catch (StrategicMergePatch.PatchException e) {
+            return ApiErrors.patchFailed(e.code(), e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return ApiErrors.unprocessable(e.getMessage());
+        }
+        return writeScale(path, kind, current, proposed);
+    }
+
+    /** Sets the object's {@code spec.replicas} from a Scale, as the scale subresource's update does. */
+    private MockResponse writeScale(ApiPath path, ApiResources.Kind kind, Map<String, Object> current,
+            Map<String, Object> scale) {
+        requireCurrentVersion(kind, path.name(), scale, current);
+        Object replicas = Json.at(scale, "spec", "replicas");
+        long wanted = replicas instanceof Number n ? n.longValue() : 0;
+        if (wanted < 0) {
+            return ApiErrors.invalid(SCALE, path.name(), List.of(FieldError.invalid("spec.replicas", String.valueOf(wanted),
+                    "must be greater than or equal to 0")));
+        }
+        Map<String, Object> proposed = Json.copy(current);
+        Json.map(proposed, "spec").put("replicas", wanted);
+        Json.map(proposed, "metadata").remove("resourceVersion");
+        MockResponse written = write(path, kind, current, proposed);
+        if (written.code() != 200) {
+            return written;
+        }
+        return json(200, scaleOf(Json.parse(new String(written.getBody().getBytes(), StandardCharsets.UTF_8))));
     }
 
     // ---- delete ----

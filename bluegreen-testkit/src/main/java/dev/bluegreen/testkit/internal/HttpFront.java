@@ -157,7 +157,7 @@ public final class HttpFront implements AutoCloseable {
             return;
         }
         if (listener != null) {
-            HttpWatchStream.start(event, request, response);
+            HttpWatchStream.start(event, request, response, dispatcher.watchEvents(request));
             return;
         }
         if (upgrade) {

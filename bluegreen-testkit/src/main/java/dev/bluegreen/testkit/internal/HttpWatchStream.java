@@ -8,6 +8,7 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 
 /**
  * A watch served over plain HTTP, as {@code kubectl get -w} and fabric8's fallback ask for it: a chunked
@@ -22,12 +23,19 @@ final class HttpWatchStream implements WebSocket {
     private final HttpServerResponse response;
     private final WebSocketListener listener;
     private final AtomicBoolean closed;
+    private final UnaryOperator<String> rewrite;
 
     HttpWatchStream(RecordedRequest request, HttpServerResponse response, WebSocketListener listener) {
+        this(request, response, listener, UnaryOperator.identity());
+    }
+
+    HttpWatchStream(RecordedRequest request, HttpServerResponse response, WebSocketListener listener,
+            UnaryOperator<String> rewrite) {
         this.request = request;
         this.response = response;
         this.listener = listener;
         this.closed = new AtomicBoolean(response == null);
+        this.rewrite = rewrite;
     }
 
     /**
@@ -36,8 +44,9 @@ final class HttpWatchStream implements WebSocket {
      * @param event    the request, not upgraded
      * @param request  the request as the dispatcher saw it
      * @param answer   the dispatcher's answer, which carries the watch listener
+     * @param rewrite  rewrites each event line before it is sent; null drops it
      */
-    static void start(HttpServerRequest event, RecordedRequest request, MockResponse answer) {
+    static void start(HttpServerRequest event, RecordedRequest request, MockResponse answer, UnaryOperator<String> rewrite) {
         WebSocketListener listener = answer.getWebSocketListener();
         HttpServerResponse response = event.response();
         if (response.closed()) {
@@ -45,7 +54,7 @@ final class HttpWatchStream implements WebSocket {
             listener.onClosed(new HttpWatchStream(request, null, listener), 1001, "the client closed the connection");
             return;
         }
-        HttpWatchStream stream = new HttpWatchStream(request, response, listener);
+        HttpWatchStream stream = new HttpWatchStream(request, response, listener, rewrite);
         response.setStatusCode(200).setChunked(true).putHeader("Content-Type", "application/json");
         response.closeHandler(ignored -> stream.clientGone());
         response.writeHead();
@@ -63,7 +72,10 @@ final class HttpWatchStream implements WebSocket {
         if (closed.get()) {
             return false;
         }
-        response.write(text.endsWith("\n") ? text : text + "\n");
+        String line = rewrite.apply(text.strip());
+        if (line != null) {
+            response.write(line + "\n");
+        }
         return true;
     }
 

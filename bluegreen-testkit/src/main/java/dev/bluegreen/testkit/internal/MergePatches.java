@@ -21,6 +21,7 @@ import java.util.Map;
 final class MergePatches {
 
     private static final String MERGE_PATCH = "application/merge-patch+json";
+    private static final String STRATEGIC_MERGE_PATCH = "application/strategic-merge-patch+json";
 
     private MergePatches() {
     }
@@ -39,6 +40,44 @@ final class MergePatches {
     }
 
     /**
+     * Tells whether {@code request} is a strategic merge patch of a whole object.
+     *
+     * @param request a request to the mock server
+     * @return true if {@link #applyStrategic} should handle it
+     */
+    static boolean isStrategicPatchOfObject(RecordedRequest request) {
+        String contentType = request.getHeader("Content-Type");
+        return "PATCH".equals(request.getMethod())
+                && contentType != null && contentType.startsWith(STRATEGIC_MERGE_PATCH)
+                && isObjectPath(pathWithoutQuery(request.getPath()));
+    }
+
+    /**
+     * Applies a strategic merge patch of a whole object the mock stores without further semantics (e.g. an
+     * Ingress or a Job): with the kind's patch strategies for a built-in kind, and 415 Unsupported Media Type
+     * for a custom resource, as a real API server answers.
+     *
+     * @param request a strategic merge patch of a whole object
+     * @param store   the mock's dispatcher, which holds the objects
+     * @return the response
+     */
+    static MockResponse applyStrategic(RecordedRequest request, Dispatcher store) {
+        ApiPath path = ApiPath.parse(request.getPath());
+        if (path == null || !ApiCatalog.isBuiltInGroup(path.group())) {
+            return ApiErrors.unsupportedMediaType(request.getHeader("Content-Type"));
+        }
+        ApiCatalog.Resource resource = ApiCatalog.find(path.group(), path.version(), path.resource());
+        PatchMeta meta = resource == null ? PatchMeta.of(path.group(), "") : PatchMeta.of(path.group(), resource.kind());
+        return apply(request, store, (object, patch) -> {
+            try {
+                return StrategicMergePatch.apply(Json.cast(object), Json.cast(patch), meta);
+            } catch (StrategicMergePatch.PatchException e) {
+                throw new ApiErrors.Rejected(ApiErrors.patchFailed(e.code(), e.getMessage()));
+            }
+        });
+    }
+
+    /**
      * Reads the object, merges the patch into it and replaces the object with the result.
      *
      * @param request a merge patch of a whole object
@@ -46,6 +85,11 @@ final class MergePatches {
      * @return the response to the PUT, or the mock's own response when the object cannot be read
      */
     static MockResponse apply(RecordedRequest request, Dispatcher store) {
+        return apply(request, store, MergePatches::merge);
+    }
+
+    private static MockResponse apply(RecordedRequest request, Dispatcher store,
+            java.util.function.BinaryOperator<Map<String, Object>> merging) {
         MockResponse current = store.dispatch(new RecordedRequest(request.getHttpVersion(), HttpMethod.GET,
                 pathWithoutQuery(request.getPath()), request.getHeaders(), new Buffer()));
         String patchText = new String(request.getBody().getBytes(), StandardCharsets.UTF_8);
@@ -53,9 +97,14 @@ final class MergePatches {
             // Missing object or a patch that is no JSON object: the mock's answer is as good as any.
             return store.dispatch(request);
         }
-        Map<?, ?> patch = Serialization.unmarshal(patchText, Map.class);
-        Map<?, ?> object = Serialization.unmarshal(new String(current.getBody().getBytes(), StandardCharsets.UTF_8), Map.class);
-        Map<String, Object> merged = merge(object, patch);
+        Map<String, Object> patch = Json.cast(Serialization.unmarshal(patchText, Map.class));
+        Map<String, Object> object = Json.cast(Serialization.unmarshal(new String(current.getBody().getBytes(), StandardCharsets.UTF_8), Map.class));
+        Map<String, Object> merged;
+        try {
+            merged = merging.apply(object, patch);
+        } catch (ApiErrors.Rejected rejected) {
+            return rejected.response();
+        }
         if (!carriesResourceVersion(patch) && merged.get("metadata") instanceof Map<?, ?> metadata) {
             // Without a resourceVersion in the patch, a real server applies it to whatever version is current.
             metadata.remove("resourceVersion");
