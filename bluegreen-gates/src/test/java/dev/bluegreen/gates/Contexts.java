@@ -35,7 +35,25 @@ final class Contexts {
     }
 
     private void record(String gate, GateResult result) {
-        interim.add(gate + ": " + result);
+        synchronized (interim) {
+            interim.add(gate + ": " + result);
+            interim.notifyAll();
+        }
+    }
+
+    /** Waits, without polling, until at least {@code count} interim results were published. */
+    boolean awaitInterim(int count) throws InterruptedException {
+        long end = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        synchronized (interim) {
+            while (interim.size() < count) {
+                long left = end - System.nanoTime();
+                if (left <= 0) {
+                    return false;
+                }
+                interim.wait(Math.max(1, left / 1_000_000));
+            }
+            return true;
+        }
     }
 
     List<String> interim() {
