@@ -3,6 +3,7 @@ package dev.bluegreen.gates;
 import dev.bluegreen.ConfigurationException;
 import dev.bluegreen.GateResult;
 import dev.bluegreen.GateStatus;
+import dev.bluegreen.HealthGate;
 import dev.bluegreen.gates.TestServer.Response;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.core.IntervalFunction;
@@ -290,6 +291,28 @@ class PrometheusGateTest {
         prometheus.on("/prom/api/v1/query", request -> Response.json(200, vector(series("", "0"))));
         GateResult result = errors.evaluate(contexts.context());
         assertEquals(GateStatus.PASSED, result.status(), "a path prefix on the server is kept: " + result);
+    }
+
+    @Test
+    void theCoresObservationWindowRepeatsTheQueryWithItsLimitsAndKeepsEveryMeasurementWithItsTime() throws Exception {
+        prometheus.onSequence("/api/v1/query", Response.json(200, vector(series("", "0.01"))),
+                Response.json(200, vector(series("", "0.2"))), Response.json(200, vector())
+                , Response.json(200, vector(series("", "0.3"))));
+        HealthGate window = HealthGate.observe(gate(Threshold.below(0.05)).build())
+                .initialDelay(Duration.ofMinutes(1)).every(Duration.ofSeconds(30)).count(10)
+                .failureLimit(1).inconclusiveLimit(1).build();
+
+        GateResult result = window.evaluate(contexts.context());
+
+        assertEquals(GateStatus.FAILED, result.status());
+        assertEquals("2 of 4 evaluations of 'errors' failed, more than the limit of 1; last: value 0.3 is not below "
+                + "0.05; query: " + QUERY, result.reason());
+        assertEquals(List.of("PASSED 0.01 at 2026-01-01T00:01:30Z", "FAILED 0.2 at 2026-01-01T00:02:00Z",
+                "INCONCLUSIVE - at 2026-01-01T00:02:30Z", "FAILED 0.3 at 2026-01-01T00:03:00Z"),
+                result.parts().stream().map(part -> part.result().status() + " "
+                        + part.result().measurements().getOrDefault("value", null) + " at " + part.at())
+                        .map(text -> text.replace(" null ", " - ")).collect(java.util.stream.Collectors.toList()));
+        assertEquals(4, prometheus.requests("/api/v1/query").size());
     }
 
     @Test
