@@ -44,9 +44,15 @@ public interface ReleaseExecution {
      * @param by   who sends it; never blank
      * @param note why; may be null or empty
      * @return false when the release has already ended or already received a signal of that name
-     * @throws ConfigurationException when the name or the sender is blank
+     * @throws ConfigurationException        when the name or the sender is blank
+     * @throws UnsupportedOperationException from implementations other than the engine's (test
+     *                                       doubles written before signals existed) that do not
+     *                                       override it
      */
-    boolean signal(String name, String by, String note);
+    default boolean signal(String name, String by, String note) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not take signals; the releases "
+                + "ReleaseEngine.start returns do");
+    }
 
     /**
      * @return the result, once the release has ended
