@@ -4,6 +4,7 @@ import dev.bluegreen.internal.Checks;
 import dev.bluegreen.spi.Candidate;
 
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.function.BiConsumer;
 
 /**
@@ -19,6 +20,7 @@ public final class GateContext {
     private final GateStage stage;
     private final TimeSource time;
     private final BiConsumer<String, GateResult> interimListener;
+    private final Signals signals;
 
     private GateContext(Builder builder) {
         this.releaseId = builder.releaseId;
@@ -28,6 +30,7 @@ public final class GateContext {
         this.stage = builder.stage;
         this.time = builder.time;
         this.interimListener = builder.interimListener;
+        this.signals = builder.signals != null ? builder.signals : Signals.create(builder.time);
     }
 
     /**
@@ -111,6 +114,20 @@ public final class GateContext {
         interimListener.accept(gate, result);
     }
 
+    /**
+     * The first signal of a name the release receives (see
+     * {@link ReleaseExecution#signal(String, String, String)}), e.g. a person's approval. Wait for
+     * it with a limit through {@link #time()}:
+     * {@code context.time().awaitUntil(context.signal("approve"), context.time().now().plus(limit))}.
+     *
+     * @param name the signal's name; never blank
+     * @return completes with the signal, at once when the release already received it; never
+     *         completes when it never arrives; completing it yourself affects nobody else
+     */
+    public CompletableFuture<Signal> signal(String name) {
+        return signals.received(name);
+    }
+
     @Override
     public String toString() {
         return "GateContext[" + app + " " + releaseId + " candidate=" + candidate + " previous=" + previous
@@ -127,6 +144,7 @@ public final class GateContext {
         private GateStage stage = GateStage.PRE_SWITCH;
         private TimeSource time = TimeSource.system();
         private BiConsumer<String, GateResult> interimListener = (gate, result) -> { };
+        private Signals signals;
 
         private Builder() {
         }
@@ -213,6 +231,16 @@ public final class GateContext {
          */
         public Builder onInterim(BiConsumer<String, GateResult> listener) {
             this.interimListener = Checks.nonNull("interim listener", listener);
+            return this;
+        }
+
+        /**
+         * @param signals where {@link GateContext#signal(String)} looks for signals; never null;
+         *                default an empty set of its own, which tests cannot reach
+         * @return this builder
+         */
+        public Builder signals(Signals signals) {
+            this.signals = Checks.nonNull("signals", signals);
             return this;
         }
 

@@ -34,6 +34,27 @@ public interface ReleaseExecution {
     boolean cancel();
 
     /**
+     * Sends the release a signal that its gates may be waiting for, e.g. a person's approval of
+     * the switch: {@code execution.signal("approve", "alice", "dashboards look fine")}. Gates read
+     * it through {@link GateContext#signal(String)}. The first signal of a name is kept, a later
+     * one of the same name is ignored; a signal sent before a gate waits for it counts. Listeners
+     * receive a {@link dev.bluegreen.event.SignalReceived} event.
+     *
+     * @param name what it says, e.g. {@code "approve"} or {@code "reject"}; never blank
+     * @param by   who sends it; never blank
+     * @param note why; may be null or empty
+     * @return false when the release has already ended or already received a signal of that name
+     * @throws ConfigurationException        when the name or the sender is blank
+     * @throws UnsupportedOperationException from implementations other than the engine's (test
+     *                                       doubles written before signals existed) that do not
+     *                                       override it
+     */
+    default boolean signal(String name, String by, String note) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not take signals; the releases "
+                + "ReleaseEngine.start returns do");
+    }
+
+    /**
      * @return the result, once the release has ended
      * @throws InterruptedException when the waiting thread is interrupted (the release goes on)
      */

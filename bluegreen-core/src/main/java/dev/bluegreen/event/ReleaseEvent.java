@@ -15,7 +15,8 @@ import java.time.Instant;
  * }</pre>
  */
 public sealed interface ReleaseEvent
-        permits PhaseChanged, StepStarted, StepFinished, GateEvaluated, TrafficSwitched, RolledBack, RouteChanged {
+        permits PhaseChanged, StepStarted, StepFinished, GateEvaluated, TrafficSwitched, RolledBack, RouteChanged,
+        SignalReceived {
 
     /**
      * @return the id of the release it belongs to, as in its result and log lines

@@ -93,6 +93,8 @@ final class ReleaseRun implements ReleaseExecution {
     final ColorEnvironments environments;
     final ReleaseStore store;
     private final List<dev.bluegreen.ReleaseListener> runListeners;
+    /** Signals received from outside (approvals), read by gates through their context. */
+    private final dev.bluegreen.Signals signals;
 
     private final AtomicBoolean executed = new AtomicBoolean();
     private final CompletableFuture<ReleaseResult> done = new CompletableFuture<>();
@@ -139,6 +141,7 @@ final class ReleaseRun implements ReleaseExecution {
         this.environments = plan.environments();
         this.store = plan.store();
         this.time = new RunTime(clock, this::renewIfDue);
+        this.signals = dev.bluegreen.Signals.create(clock);
         this.startedAt = clock.now();
         if (recovering != null) {
             this.record = recovering;
@@ -167,6 +170,21 @@ final class ReleaseRun implements ReleaseExecution {
     @Override
     public boolean cancel() {
         return !done.isDone() && control.cancel(new ReleaseCancelledException(subject() + " was cancelled"));
+    }
+
+    @Override
+    public boolean signal(String name, String by, String note) {
+        if (done.isDone()) {
+            Checks.nonBlank("signal name", name);
+            Checks.nonBlank("signal sender", by);
+            return false;
+        }
+        Optional<dev.bluegreen.Signal> received = signals.send(name, by, note);
+        received.ifPresent(signal -> {
+            LOG.info("{} received signal {}", subject(), signal);
+            events.emit(new dev.bluegreen.event.SignalReceived(id, app.app(), app.namespace(), signal.at(), signal));
+        });
+        return received.isPresent();
     }
 
     @Override
@@ -410,7 +428,7 @@ final class ReleaseRun implements ReleaseExecution {
 
     GateContext gateContext(GateStage stage) {
         return GateContext.builder().releaseId(id).app(app.app()).namespace(app.namespace()).candidate(candidate)
-                .previous(from).stage(stage).time(time)
+                .previous(from).stage(stage).time(time).signals(signals)
                 .onInterim((gate, result) -> events.emit(new dev.bluegreen.event.GateEvaluated(id, app.app(),
                         app.namespace(), clock.now(), new GateEvaluation(gate, stage, result, clock.now()), true)))
                 .build();
