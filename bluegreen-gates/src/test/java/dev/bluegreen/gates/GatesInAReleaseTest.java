@@ -6,12 +6,16 @@ import dev.bluegreen.ManualTimeSource;
 import dev.bluegreen.Outcome;
 import dev.bluegreen.ReleaseEngine;
 import dev.bluegreen.ReleaseExecution;
+import dev.bluegreen.ReleasePlan;
 import dev.bluegreen.ReleaseResult;
+import dev.bluegreen.Retention;
+import dev.bluegreen.StandardStep;
 import dev.bluegreen.TimeSource;
 import dev.bluegreen.event.GateEvaluated;
 import dev.bluegreen.event.ReleaseEvent;
 import dev.bluegreen.event.SignalReceived;
 import dev.bluegreen.gates.TestServer.Response;
+import dev.bluegreen.memory.InMemoryPlatform;
 import io.github.resilience4j.core.IntervalFunction;
 import io.github.resilience4j.retry.RetryConfig;
 import org.junit.jupiter.api.AfterEach;
@@ -37,7 +41,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class GatesInAReleaseTest {
     private final ManualTimeSource time = TimeSource.manual(Contexts.T0);
-    private final InMemoryPlatform platform = new InMemoryPlatform(time);
+    private final InMemoryPlatform platform = InMemoryPlatform.builder().app("shop", "myapp")
+            .live(Color.BLUE, "myapp:v1", 2).time(time).build();
     private final List<ReleaseEvent> events = Collections.synchronizedList(new ArrayList<>());
     private final CountDownLatch waitingForApproval = new CountDownLatch(1);
     private final ReleaseEngine engine = ReleaseEngine.builder().time(time).releaseIds(() -> "r-7")
@@ -50,6 +55,14 @@ class GatesInAReleaseTest {
             })
             .build();
     private TestServer server;
+
+    /** A release of myapp:v2 on the in-memory platform (blue live running myapp:v1, green idle). */
+    private ReleasePlan.Builder plan() {
+        return platform.plan().version("myapp:v2").replicas(2)
+                .retention(Retention.scaleDownAfter(Duration.ofMinutes(1)))
+                .timeout(StandardStep.PRE_SWITCH_GATES, Duration.ofSeconds(30))
+                .timeout(StandardStep.OBSERVE, Duration.ofSeconds(30));
+    }
 
     @BeforeEach
     void startServer() throws Exception {
@@ -70,7 +83,7 @@ class GatesInAReleaseTest {
 
     @Test
     void aReleaseWaitsForItsApprovalAndGoesLiveOnceApprovedThroughTheRunningRelease() throws Exception {
-        ReleaseExecution release = engine.start(platform.plan()
+        ReleaseExecution release = engine.start(plan()
                 .preSwitchGate(ApprovalGate.builder("manual-judgement").timeout(Duration.ofMinutes(20)).build()).build());
         assertTrue(waitingForApproval.await(10, TimeUnit.SECONDS), "the approval gate said it is waiting");
         assertEquals(Color.BLUE, platform.live(), "nothing is switched while it waits");
@@ -89,7 +102,7 @@ class GatesInAReleaseTest {
 
     @Test
     void aRejectionThroughTheRunningReleaseAbortsItAndATimeoutDoesToo() throws Exception {
-        ReleaseExecution rejected = engine.start(platform.plan()
+        ReleaseExecution rejected = engine.start(plan()
                 .preSwitchGate(ApprovalGate.builder("manual-judgement").build()).build());
         assertTrue(waitingForApproval.await(10, TimeUnit.SECONDS));
         assertTrue(rejected.signal("reject", "bob", "error budget is spent"));
@@ -100,7 +113,7 @@ class GatesInAReleaseTest {
         assertEquals(Color.BLUE, platform.live());
 
         CountDownLatch waiting = new CountDownLatch(1);
-        ReleaseExecution forgotten = engine.start(platform.plan()
+        ReleaseExecution forgotten = engine.start(plan()
                 .preSwitchGate(ApprovalGate.builder("manual-judgement").timeout(Duration.ofMinutes(20)).build()).build(),
                 event -> {
                     if (event instanceof GateEvaluated && ((GateEvaluated) event).interim()) {
@@ -123,7 +136,7 @@ class GatesInAReleaseTest {
                         .intervalFunction(IntervalFunction.of(Duration.ofSeconds(1))).build()).build())
                 .build();
 
-        ReleaseResult result = engine.run(platform.plan().preSwitchGate(health).build());
+        ReleaseResult result = engine.run(plan().preSwitchGate(health).build());
 
         assertEquals(Outcome.SUCCEEDED, result.outcome(), result::summary);
         List<GateEvaluated> retries = gateEvents(true);
