@@ -1,17 +1,15 @@
 #!/bin/bash
 # The automation script of the blue-green guide this project was created from ("4. 自动化脚本", in
 # shared/seed/), run as is against the simulated cluster of bluegreen-testkit by GuideScriptTest. Every line
-# below these comments is the guide's, in its order, except two, each marked "CHANGED" where it is:
-#  1. The cluster address: the guide's script uses whatever cluster kubectl's default kubeconfig names; here
-#     kubectl is pointed at the demo cluster through the kubeconfig file SimulatedCluster.writeKubeconfig wrote
-#     (DEMO_KUBECONFIG), so that the script can never touch a real cluster by mistake.
-#  2. The smoke test URL: the guide passes the in-cluster DNS name of the test Service, which only resolves
-#     inside a real cluster. Here it is prefixed with SMOKE_TEST_BASE_URL, the address of an HTTP server on
-#     this machine that answers for the Service by that name (for now a stand-in the test starts, which answers
-#     as the image of the Service's ready pods says; later the testkit's loopback data plane).
-# ./scripts/smoke-test.sh itself is not in the guide; the test provides it.
+# below these comments is the guide's, in its order, except one, marked "CHANGED" where it is:
+#  The cluster address: the guide's script uses whatever cluster kubectl's default kubeconfig names; here
+#  kubectl is pointed at the demo cluster through the kubeconfig file SimulatedCluster.writeKubeconfig wrote
+#  (DEMO_KUBECONFIG), so that the script can never touch a real cluster by mistake.
+# ./scripts/smoke-test.sh itself is not in the guide; the test provides it. It is given the in-cluster DNS
+# name of the test Service, as in the guide, and resolves it, as a cluster's DNS would, to the local address
+# the simulated cluster's data plane serves for that Service (its ready pods answer real HTTP).
 set -e
-# CHANGED (1): the demo cluster, not the default kubeconfig's cluster.
+# CHANGED: the demo cluster, not the default kubeconfig's cluster.
 export KUBECONFIG="${DEMO_KUBECONFIG:?DEMO_KUBECONFIG must name the kubeconfig file of the demo cluster}"
 APP_NAME="myapp"
 NEW_VERSION=$1
@@ -50,8 +48,7 @@ kubectl expose deployment $APP_NAME-$NEW_COLOR \
 --dry-run=client -o yaml | kubectl apply -f -
 # 6. 运行冒烟测试
 echo "🔍 运行冒烟测试..."
-# CHANGED (2): was ./scripts/smoke-test.sh $APP_NAME-$NEW_COLOR-test.$NAMESPACE.svc.cluster.local
-if ! ./scripts/smoke-test.sh "${SMOKE_TEST_BASE_URL:?SMOKE_TEST_BASE_URL must be set}/$APP_NAME-$NEW_COLOR-test.$NAMESPACE.svc.cluster.local"; then
+if ! ./scripts/smoke-test.sh $APP_NAME-$NEW_COLOR-test.$NAMESPACE.svc.cluster.local; then
 echo "❌ 冒烟测试失败,回滚部署"
 kubectl delete service $APP_NAME-$NEW_COLOR-test -n $NAMESPACE
 exit 1
