@@ -46,6 +46,7 @@ public final class ReleasePlan {
     private final Map<StandardStep, List<CustomStep>> after;
     private final Retention retention;
     private final AbortPolicy abortPolicy;
+    private final InconclusivePolicy inconclusivePolicy;
     private final RollbackPolicy rollbackPolicy;
     private final RecoveryPolicy recovery;
     private final ReleaseStore store;
@@ -64,6 +65,7 @@ public final class ReleasePlan {
         this.after = copy(builder.after);
         this.retention = builder.retention;
         this.abortPolicy = builder.abortPolicy;
+        this.inconclusivePolicy = builder.inconclusivePolicy;
         this.rollbackPolicy = builder.rollbackPolicy;
         this.recovery = builder.recovery;
         this.store = builder.store;
@@ -148,6 +150,7 @@ public final class ReleasePlan {
         after.forEach((anchor, list) -> builder.after.put(anchor, new ArrayList<>(list)));
         builder.retention = retention;
         builder.abortPolicy = abortPolicy;
+        builder.inconclusivePolicy = inconclusivePolicy;
         builder.rollbackPolicy = rollbackPolicy;
         builder.recovery = recovery;
         builder.store = store;
@@ -217,6 +220,11 @@ public final class ReleasePlan {
         return abortPolicy;
     }
 
+    /** @return what happens when a gate is inconclusive */
+    public InconclusivePolicy inconclusivePolicy() {
+        return inconclusivePolicy;
+    }
+
     /** @return what happens on failure after the switch */
     public RollbackPolicy rollbackPolicy() {
         return rollbackPolicy;
@@ -263,6 +271,7 @@ public final class ReleasePlan {
         private final Map<StandardStep, List<CustomStep>> after = new EnumMap<>(StandardStep.class);
         private Retention retention = Retention.DEFAULT;
         private AbortPolicy abortPolicy = AbortPolicy.SCALE_DOWN_IDLE;
+        private InconclusivePolicy inconclusivePolicy = InconclusivePolicy.FAIL;
         private RollbackPolicy rollbackPolicy = RollbackPolicy.AUTOMATIC;
         private RecoveryPolicy recovery = RecoveryPolicy.REFUSE;
         private ReleaseStore store = ReleaseStore.jvmWide();
@@ -411,6 +420,15 @@ public final class ReleasePlan {
          */
         public Builder abortPolicy(AbortPolicy policy) {
             this.abortPolicy = Checks.nonNull("abort policy", policy);
+            return this;
+        }
+
+        /**
+         * @param policy what happens when a gate is inconclusive; default {@link InconclusivePolicy#FAIL}
+         * @return this builder
+         */
+        public Builder onInconclusive(InconclusivePolicy policy) {
+            this.inconclusivePolicy = Checks.nonNull("inconclusive policy", policy);
             return this;
         }
 

@@ -49,7 +49,7 @@ final class ObserveStep implements StepWork {
             });
             // A gate that does not pass ends the observation at once, also for the gate on this thread.
             future.whenComplete((evaluation, failure) -> {
-                if (evaluation != null && !evaluation.result().passed() && failedAside.compareAndSet(null, evaluation)) {
+                if (evaluation != null && run.stops(evaluation) && failedAside.compareAndSet(null, evaluation)) {
                     deadline.interruptRegions();
                 }
             });
@@ -68,12 +68,12 @@ final class ObserveStep implements StepWork {
             if (failedAside.get() != null) {
                 throw run.gateFailed(failedAside.get());
             }
-            if (!first.result().passed()) {
+            if (run.stops(first)) {
                 throw run.gateFailed(first);
             }
             for (CompletableFuture<GateEvaluation> other : others) {
                 GateEvaluation evaluation = deadline.await(other);
-                if (!evaluation.result().passed()) {
+                if (run.stops(evaluation)) {
                     throw run.gateFailed(evaluation);
                 }
             }

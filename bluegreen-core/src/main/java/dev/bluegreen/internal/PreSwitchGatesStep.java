@@ -25,7 +25,7 @@ final class PreSwitchGatesStep implements StepWork {
         for (HealthGate gate : gates) {
             GateEvaluation evaluation = run.recordGate(gate.name(), GateStage.PRE_SWITCH,
                     deadline.interruptibly(() -> Gates.evaluate(gate, context)));
-            if (!evaluation.result().passed()) {
+            if (run.stops(evaluation)) {
                 throw run.gateFailed(evaluation);
             }
         }

@@ -442,6 +442,29 @@ final class ReleaseRun implements ReleaseExecution {
         return evaluation;
     }
 
+    /**
+     * Whether a gate's evaluation stops the release: a failure always does, an inconclusive result per the
+     * plan's {@link dev.bluegreen.InconclusivePolicy} (when it does not, the result carries a warning).
+     */
+    boolean stops(GateEvaluation evaluation) {
+        dev.bluegreen.GateResult result = evaluation.result();
+        if (result.passed()) {
+            return false;
+        }
+        if (result.status() == dev.bluegreen.GateStatus.INCONCLUSIVE
+                && plan.inconclusivePolicy() == dev.bluegreen.InconclusivePolicy.PROCEED) {
+            String warning = "gate '" + evaluation.gate() + "' was inconclusive (" + result.reason()
+                    + "); the plan proceeds on inconclusive gates";
+            synchronized (warnings) {
+                if (!warnings.contains(warning)) {
+                    warnings.add(warning);
+                }
+            }
+            return false;
+        }
+        return true;
+    }
+
     GateFailedException gateFailed(GateEvaluation evaluation) {
         return new GateFailedException(subject(), evaluation);
     }
