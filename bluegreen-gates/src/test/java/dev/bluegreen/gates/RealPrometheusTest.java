@@ -23,10 +23,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 /**
- * The Prometheus gates against a real Prometheus (Debian's package), scraping every second three
- * {@link StandInExporter stand-ins} for the simulated cluster's per-pod {@code /metrics} (until the
- * testkit's data plane has them): one whose traffic is 20% 5xx, one healthy (that never answered
- * 5xx, so its 5xx series does not exist), one without traffic. Skipped when no {@code prometheus}
+ * The Prometheus gates alone against a real Prometheus (Debian's package), scraping every second three
+ * {@link StandInExporter exporters} with fixed traffic, so that each verdict is exact: one whose traffic
+ * is 20% 5xx, one healthy (that never answered 5xx, so its 5xx series does not exist), one without
+ * traffic. (This module has no Kubernetes dependency, so it cannot use the simulated cluster; the whole
+ * release against Prometheus scraping the simulated cluster's pods is examples' PrometheusReleaseTest.) Skipped when no {@code prometheus}
  * binary is on the PATH, except with {@code CI=true}, where a missing binary fails. Bounded: about
  * 10 s, at most 60 s.
  */
