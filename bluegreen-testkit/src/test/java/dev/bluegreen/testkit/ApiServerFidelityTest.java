@@ -4,6 +4,7 @@ import static dev.bluegreen.testkit.Fixtures.TIMEOUT;
 import static dev.bluegreen.testkit.Fixtures.deployment;
 import static dev.bluegreen.testkit.Fixtures.service;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -126,9 +127,8 @@ class ApiServerFidelityTest {
             writer.shutdownNow();
         }
 
-        long started = System.nanoTime();
-        cluster.close();
-        assertTrue(Duration.ofNanos(System.nanoTime() - started).compareTo(Duration.ofSeconds(5)) < 0);
+        // A hang detector, not a timing claim: closing normally takes milliseconds.
+        assertTimeoutPreemptively(Duration.ofSeconds(30), cluster::close, "closing the cluster hung");
     }
 
     @Test

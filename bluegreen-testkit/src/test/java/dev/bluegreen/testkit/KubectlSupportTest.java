@@ -165,7 +165,6 @@ class KubectlSupportTest {
                     throw new java.io.UncheckedIOException(e);
                 }
             });
-            Thread.sleep(300);
             cluster.client().apps().deployments().withName("myapp-green").scale(1);
 
             Map<?, ?> event = Serialization.unmarshal(first.get(10, TimeUnit.SECONDS), Map.class);

@@ -13,7 +13,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -254,7 +253,7 @@ class KubectlTest {
     @Test
     void getWatchPrintsTheListThenEachChange() throws Exception {
         Process watch = kubectl.start("get", "deployments", "-w");
-        List<String> lines = Collections.synchronizedList(new ArrayList<>());
+        PrintedLines lines = new PrintedLines();
         Thread reader = new Thread(() -> {
             try (BufferedReader out = new BufferedReader(new InputStreamReader(watch.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
@@ -267,16 +266,18 @@ class KubectlTest {
         });
         reader.start();
         try {
-            awaitLines(lines, 3, "the header and the two Deployments");
-            assertLines(String.join("\n", lines.subList(0, 3)),
+            lines.await(printed -> printed.size() >= 3, "the header and the two Deployments");
+            assertLines(String.join("\n", lines.snapshot().subList(0, 3)),
                     "NAME +READY +UP-TO-DATE +AVAILABLE +AGE", "myapp-blue +3/3 +3 +3 +\\S+", "myapp-green +0/0 +0 +0 +\\S+");
 
             ok("scale", "deployment", "myapp-green", "--replicas=1");
             cluster.awaitDeployment("default", "myapp-green", DeploymentConditions.rolloutComplete(), WAIT);
-            awaitLine(lines, Pattern.compile("myapp-green +1/1 +1 +1 +\\S+"));
+            Pattern scaled = Pattern.compile("myapp-green +1/1 +1 +1 +\\S+");
+            List<String> printed = lines.await(all -> all.stream().anyMatch(l -> scaled.matcher(l).matches()),
+                    "a line like '" + scaled + "'");
             // Nothing the list showed is printed again: the watch starts after the list's resourceVersion.
-            assertEquals(1, lines.stream().filter(l -> l.startsWith("myapp-blue")).count(), lines.toString());
-            assertTrue(lines.stream().skip(3).allMatch(l -> l.startsWith("myapp-green ")), lines.toString());
+            assertEquals(1, printed.stream().filter(l -> l.startsWith("myapp-blue")).count(), printed.toString());
+            assertTrue(printed.stream().skip(3).allMatch(l -> l.startsWith("myapp-green ")), printed.toString());
         } finally {
             watch.destroy();
             watch.waitFor(5, TimeUnit.SECONDS);
@@ -298,28 +299,30 @@ class KubectlTest {
         }
     }
 
-    private static void awaitLines(List<String> lines, int count, String what) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (lines.size() < count) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("kubectl get -w did not print " + what + " within " + WAIT + ": " + lines);
-            }
-            Thread.sleep(20);
-        }
-    }
+    /** The lines a process printed so far, with a wait for a condition on them (no polling). */
+    private static final class PrintedLines {
+        private final List<String> lines = new ArrayList<>();
 
-    private static void awaitLine(List<String> lines, Pattern pattern) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (true) {
-            synchronized (lines) {
-                if (lines.stream().anyMatch(l -> pattern.matcher(l).matches())) {
-                    return;
+        synchronized void add(String line) {
+            lines.add(line);
+            notifyAll();
+        }
+
+        synchronized List<String> snapshot() {
+            return List.copyOf(lines);
+        }
+
+        synchronized List<String> await(java.util.function.Predicate<List<String>> condition, String what)
+                throws InterruptedException {
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (!condition.test(lines)) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("kubectl get -w did not print " + what + " within " + WAIT + ": " + lines);
                 }
+                TimeUnit.NANOSECONDS.timedWait(this, left);
             }
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("kubectl get -w printed no line like '" + pattern + "' within " + WAIT + ": " + lines);
-            }
-            Thread.sleep(20);
+            return List.copyOf(lines);
         }
     }
 }

@@ -222,16 +222,24 @@ class PodLifecycleTest {
 
     @Test
     void theSimulatedClockRunsTimeScaleTimesFasterThanRealTime(SimulatedCluster cluster) {
-        long realStart = System.nanoTime();
+        // Each simulated reading is bracketed by real ones, so the bounds hold however the threads are scheduled.
+        long beforeStart = System.nanoTime();
         Instant simulatedStart = cluster.clock().instant();
+        long afterStart = System.nanoTime();
         cluster.client().apps().deployments().resource(deployment("web", "web:v1", 1)).create();
         cluster.awaitSettled(TIMEOUT);
+        long beforeEnd = System.nanoTime();
+        Instant simulatedEnd = cluster.clock().instant();
+        long afterEnd = System.nanoTime();
 
-        Duration real = Duration.ofNanos(System.nanoTime() - realStart);
-        Duration simulated = Duration.between(simulatedStart, cluster.clock().instant());
-
-        assertEquals(SimulatedCluster.DEFAULT_TIME_SCALE, cluster.timeScale());
-        assertTrue(Math.abs(simulated.toMillis() - real.toMillis() * 100) <= 200, real + " real, " + simulated + " simulated");
+        long simulated = Duration.between(simulatedStart, simulatedEnd).toNanos();
+        double scale = SimulatedCluster.DEFAULT_TIME_SCALE;
+        long millisecond = 1_000_000;
+        assertEquals(scale, cluster.timeScale());
+        assertTrue(simulated >= (beforeEnd - afterStart) * scale - millisecond, simulated + " ns simulated, at least "
+                + (beforeEnd - afterStart) + " ns real");
+        assertTrue(simulated <= (afterEnd - beforeStart) * scale + millisecond, simulated + " ns simulated, at most "
+                + (afterEnd - beforeStart) + " ns real");
     }
 
     private static String podName(SimulatedCluster cluster) {
