@@ -69,13 +69,20 @@ class GuideScriptTest {
                 #!/bin/bash
                 # The guide's ./scripts/smoke-test.sh is not shown in the guide. This one takes the in-cluster DNS
                 # name of a Service, resolves it through the CLUSTER_DNS file as a cluster's DNS would, sends
-                # GET / (with bash alone, no curl needed) and succeeds on HTTP 200.
+                # GET / (with bash alone, no curl needed) and succeeds on HTTP 200. A Service the script has just
+                # created may have no ready endpoint yet (503, as on a real cluster until its endpoints are
+                # published), so a 503 is retried for up to 10 seconds; any other status decides.
                 name="$1"
                 address=$(awk -v name="$name" '$1 == name { print $2 }' "${CLUSTER_DNS:?}")
                 [ -n "$address" ] || { echo "smoke test: $name does not resolve"; exit 2; }
-                exec 3<>"/dev/tcp/${address%:*}/${address##*:}"
-                printf 'GET / HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$name" >&3
-                read -r _ status _ <&3
+                for attempt in $(seq 1 50); do
+                    exec 3<>"/dev/tcp/${address%:*}/${address##*:}"
+                    printf 'GET / HTTP/1.0\\r\\nHost: %s\\r\\n\\r\\n' "$name" >&3
+                    read -r _ status _ <&3
+                    exec 3<&-
+                    [ "$status" = "503" ] || break
+                    sleep 0.2
+                done
                 echo "smoke test: GET http://$name/ -> $status"
                 [ "$status" = "200" ]
                 """);
