@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * to endpoints verified, next to one raw single-request PATCH of the same Service and next to the
  * physical limit (that PATCH with an EndpointSlice watch opened before it, until the slice lists
  * only ready pods of the new color); and the API requests one full release makes, counted at the
- * mock server, for 3 and 30 replicas. Figures are ratios and counts for comparison, not absolute
+ * mock server, for 3 and 30 replicas; and what starting and closing a simulated cluster costs a test. Figures are ratios and counts for comparison, not absolute
  * promises: the machine is shared.
  */
 public final class Benchmark {
@@ -83,6 +83,8 @@ public final class Benchmark {
         for (int replicas : new int[] {3, 30}) {
             requestsPerRelease(replicas, out);
         }
+        out.println();
+        clusterStartup(out);
         return 0;
     }
 
@@ -169,6 +171,32 @@ public final class Benchmark {
             out.printf("  ratio, median switch-to-verified / median physical limit: %.1fx%n",
                     (double) median(verified) / median(limit));
         }
+    }
+
+    /**
+     * What each test that starts its own cluster pays: {@code SimulatedCluster.start()} until its client answers,
+     * next to closing it, after warm-up starts that load the classes.
+     */
+    private static void clusterStartup(PrintStream out) {
+        int warmup = 3;
+        int runs = 15;
+        List<Long> starts = new ArrayList<>();
+        List<Long> closes = new ArrayList<>();
+        for (int i = 0; i < warmup + runs; i++) {
+            long t0 = System.nanoTime();
+            SimulatedCluster cluster = SimulatedCluster.start();
+            cluster.client().pods().list();
+            long t1 = System.nanoTime();
+            cluster.close();
+            long t2 = System.nanoTime();
+            if (i >= warmup) {
+                starts.add(t1 - t0);
+                closes.add(t2 - t1);
+            }
+        }
+        out.printf("simulated cluster, %d starts after %d warm-up starts:%n", runs, warmup);
+        out.printf("  %-62s %s%n", "SimulatedCluster.start() until its client lists pods", stats(starts));
+        out.printf("  %-62s %s%n", "close()", stats(closes));
     }
 
     private static Color other(Color color) {
