@@ -171,6 +171,16 @@ public final class KubernetesBlueGreen {
         return plan(conventions, app, app.httpRouteSwitcher(selection));
     }
 
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels, namespace included; never null
+     * @return a builder of the guide's automation script as one call (Service selector by default; Ingress and
+     *         HTTPRoute too), see {@link AutomatedRelease}
+     */
+    public static AutomatedRelease.Builder automatedRelease(KubernetesClient client, BlueGreenConventions conventions) {
+        return AutomatedRelease.builder(client, conventions);
+    }
+
     private static ReleasePlan.Builder plan(BlueGreenConventions conventions, KubernetesApp app, TrafficSwitcher switcher) {
         return ReleasePlan.builderFor(conventions.appId())
                 .switcher(switcher)

@@ -83,6 +83,22 @@ public final class KubernetesApp {
         return new HttpRouteBackendSwitcher(deployments, selection, clock);
     }
 
+    /**
+     * @return the color Deployments, creating a missing one from the other color's spec on deploy (the
+     *         guide's automation script)
+     */
+    public ColorEnvironments deploymentsCreatingMissing() {
+        return new DeploymentEnvironments(deployments, true);
+    }
+
+    /**
+     * @param method the routing method (which Service's ports a test Service copies)
+     * @return the test Service step, the ready-pods gate and the previous color's deletion
+     */
+    public AutomatedSteps automatedSteps(dev.bluegreen.fabric8.RoutingMethod method) {
+        return new AutomatedSteps(deployments, method);
+    }
+
     /** @return the color Deployments */
     public ColorEnvironments deployments() {
         return environments;
