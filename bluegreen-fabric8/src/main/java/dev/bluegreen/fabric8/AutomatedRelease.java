@@ -32,6 +32,9 @@ import java.util.List;
  *   <li>deletes the test Service in every outcome (the release's clean-up);</li>
  *   <li>retains the previous color as the {@link PreviousColorRetention} says (default: keep running).</li>
  * </ol>
+ * Optionally a PodDisruptionBudget follows the live color ({@link Builder#podDisruptionBudget(String)}). The
+ * guide's best practices (readiness probes, resource requests, quota room) are checked at preflight as
+ * {@link KubernetesOptions#bestPractices()} says.
  * Colors alternate release after release, so no rename step is needed. The release is the engine's: one per app
  * (a Lease), a record for crash recovery, the invariants of every release. Gates are plain {@link HealthGate}s.
  * To take it apart, {@link #plan(String)} gives the plan builder to change before it runs.
@@ -65,8 +68,10 @@ public final class AutomatedRelease {
     private final List<HealthGate> smokeGates;
     private final List<HealthGate> observationGates;
     private final PreviousColorRetention retention;
+    private final io.fabric8.kubernetes.api.model.IntOrString pdbMinAvailable;
 
     private AutomatedRelease(Builder builder) {
+        this.pdbMinAvailable = builder.pdbMinAvailable;
         this.client = builder.client;
         this.conventions = builder.conventions;
         this.method = builder.method;
@@ -111,6 +116,10 @@ public final class AutomatedRelease {
         observed.addAll(observationGates);
         plan.postSwitchGate(HealthGate.observe(HealthGate.allOf("observation", observed.toArray(HealthGate[]::new)))
                 .name("observe " + observation).every(observationInterval).lasting(observation).build());
+        if (pdbMinAvailable != null) {
+            plan.stepBefore(StandardStep.DEPLOY, steps.protectLiveColor(pdbMinAvailable));
+            plan.stepAfter(StandardStep.SWITCH, steps.protectNewLiveColor(pdbMinAvailable));
+        }
         if (retention.deletes()) {
             plan.stepAfter(StandardStep.RETIRE_PREVIOUS, steps.deletePrevious(switcher));
         }
@@ -155,6 +164,7 @@ public final class AutomatedRelease {
         private final List<HealthGate> smokeGates = new ArrayList<>();
         private final List<HealthGate> observationGates = new ArrayList<>();
         private PreviousColorRetention retention = PreviousColorRetention.keep();
+        private io.fabric8.kubernetes.api.model.IntOrString pdbMinAvailable;
 
         private Builder(KubernetesClient client, BlueGreenConventions conventions) {
             this.client = client;
@@ -240,6 +250,28 @@ public final class AutomatedRelease {
          */
         public Builder retention(PreviousColorRetention retention) {
             this.retention = Checks.nonNull("retention", retention);
+            return this;
+        }
+
+        /**
+         * Keeps a PodDisruptionBudget {@code <app>-live-pdb} on the live color: created (or updated, when it is the
+         * SDK's) to select the live color's pods before the deploy, moved to the new color right after the switch,
+         * and moved back when the release does not go through. Off unless set.
+         *
+         * @param minAvailable how many of the live color's pods voluntary disruptions must leave: a number ("2") or a
+         *                     percentage ("50%")
+         * @return this builder
+         */
+        public Builder podDisruptionBudget(String minAvailable) {
+            Checks.nonBlank("PodDisruptionBudget minAvailable", minAvailable);
+            if (minAvailable.matches("\\d+")) {
+                this.pdbMinAvailable = new io.fabric8.kubernetes.api.model.IntOrString(Integer.parseInt(minAvailable));
+            } else if (minAvailable.matches("\\d{1,3}%") && Integer.parseInt(minAvailable.replace("%", "")) <= 100) {
+                this.pdbMinAvailable = new io.fabric8.kubernetes.api.model.IntOrString(minAvailable);
+            } else {
+                throw new dev.bluegreen.ConfigurationException("PodDisruptionBudget minAvailable must be a number of pods "
+                        + "(e.g. \"2\") or a percentage from 0% to 100% (e.g. \"50%\"), but was '" + minAvailable + "'");
+            }
             return this;
         }
 

@@ -205,4 +205,42 @@ class AutomatedReleaseTest {
         assertEquals(java.util.Map.of("app", "other"), testService("green").getSpec().getSelector(), "left as it is");
         assertLive(RoutingMethod.SERVICE_SELECTOR, "blue");
     }
+
+    private io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget pdb() {
+        return client.policy().v1().podDisruptionBudget().inNamespace(ns).withName("myapp-live-pdb").get();
+    }
+
+    @Test
+    void aPodDisruptionBudgetCoversTheLiveColorBeforeTheDeployAndFollowsTheSwitch() {
+        java.util.List<String> selectedDuringSmoke = new CopyOnWriteArrayList<>();
+        ReleaseResult result = release(RoutingMethod.INGRESS).podDisruptionBudget("2")
+                .smokeGate(HealthGate.named("pdb-seen", ctx -> {
+                    selectedDuringSmoke.add(pdb().getSpec().getSelector().getMatchLabels().get("version"));
+                    return GateResult.passed("seen");
+                })).build().run(engine, "myapp:v2");
+
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result::summary);
+        assertEquals(List.of("blue"), selectedDuringSmoke, "the live color is protected while the new one is tested");
+        assertEquals(java.util.Map.of("app", "myapp", "version", "green"), pdb().getSpec().getSelector().getMatchLabels());
+        assertEquals(2, pdb().getSpec().getMinAvailable().getIntVal());
+    }
+
+    @Test
+    void aPodDisruptionBudgetMovesBackWithTheRollback() {
+        ReleaseResult result = release(RoutingMethod.SERVICE_SELECTOR).podDisruptionBudget("50%")
+                .observationGate(HealthGate.named("error-rate", ctx -> GateResult.failed("5xx at 3%"))).build()
+                .run(engine, "myapp:v2");
+
+        assertEquals(Outcome.ROLLED_BACK, result.outcome(), result::summary);
+        assertEquals("blue", pdb().getSpec().getSelector().getMatchLabels().get("version"));
+        assertEquals("50%", pdb().getSpec().getMinAvailable().getStrVal());
+    }
+
+    @Test
+    void anInvalidMinAvailableIsRejectedNamingTheValueAndWhatWasExpected() {
+        dev.bluegreen.ConfigurationException error = org.junit.jupiter.api.Assertions.assertThrows(
+                dev.bluegreen.ConfigurationException.class, () -> release(RoutingMethod.INGRESS).podDisruptionBudget("half"));
+        assertEquals("PodDisruptionBudget minAvailable must be a number of pods (e.g. \"2\") or a percentage from 0% to "
+                + "100% (e.g. \"50%\"), but was 'half'", error.getMessage());
+    }
 }

@@ -218,4 +218,76 @@ public final class AutomatedSteps {
             }
         }).build();
     }
+
+    /** Labels a PodDisruptionBudget the SDK manages. */
+    public static final String PDB_LABEL = "bluegreen.dev/pdb-of";
+    /** The name of the custom step that makes the PodDisruptionBudget cover the live color before the deploy. */
+    public static final String PDB_STEP = "protect-live-color";
+    /** The name of the custom step that moves the PodDisruptionBudget to the new color after the switch. */
+    public static final String PDB_SWITCH_STEP = "protect-new-live-color";
+
+    /** @return the name of the app's PodDisruptionBudget: {@code <app>-live-pdb} */
+    public String pdbName() {
+        return conventions.app() + "-live-pdb";
+    }
+
+    /**
+     * @param minAvailable e.g. {@code 2} or {@code 50%}
+     * @return the step (before the deploy) that creates or keeps a PodDisruptionBudget with {@code minAvailable}
+     *         selecting the live color's pods
+     */
+    public CustomStep protectLiveColor(IntOrString minAvailable) {
+        return CustomStep.named(PDB_STEP).action(context -> pdbSelects(context.previousColor(), minAvailable,
+                Deadline.after(context.timeout()))).build();
+    }
+
+    /**
+     * @param minAvailable e.g. {@code 2} or {@code 50%}
+     * @return the step (after the switch) that moves the PodDisruptionBudget to the new live color; its
+     *         compensation moves it back when the release does not go through
+     */
+    public CustomStep protectNewLiveColor(IntOrString minAvailable) {
+        return CustomStep.named(PDB_SWITCH_STEP)
+                .action(context -> pdbSelects(context.targetColor(), minAvailable, Deadline.after(context.timeout())))
+                .compensation(context -> pdbSelects(context.previousColor(), minAvailable, Deadline.after(context.timeout())))
+                .build();
+    }
+
+    private void pdbSelects(Color color, IntOrString minAvailable, Deadline deadline) {
+        String what = "PodDisruptionBudget " + conventions.namespace() + "/" + pdbName();
+        Deployment deployment = deployments.get(color, deadline);
+        if (deployment == null) {
+            throw new BlueGreenException(what + " cannot select the " + color + " pods: " + deployments.missing(color));
+        }
+        Map<String, String> selector = deployment.getSpec().getSelector().getMatchLabels();
+        var pdbs = client.policy().v1().podDisruptionBudget().inNamespace(conventions.namespace());
+        io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudget existing = deployments.calls().read("read of " + what,
+                deadline, () -> pdbs.withName(pdbName()).get());
+        if (existing == null) {
+            KubeCalls.write("creation of " + what, what, () -> pdbs.resource(
+                    new io.fabric8.kubernetes.api.model.policy.v1.PodDisruptionBudgetBuilder()
+                            .withNewMetadata().withName(pdbName()).withNamespace(conventions.namespace())
+                            .withLabels(Map.of("app", conventions.app(), PDB_LABEL, conventions.app())).endMetadata()
+                            .withNewSpec().withMinAvailable(minAvailable).withNewSelector().withMatchLabels(selector)
+                            .endSelector().endSpec().build()).create());
+            LOG.info("{} created: minAvailable {} of the {} pods", what, minAvailable.getValue(), color);
+            return;
+        }
+        if (existing.getMetadata().getLabels() == null
+                || !conventions.app().equals(existing.getMetadata().getLabels().get(PDB_LABEL))) {
+            throw new BlueGreenException(what + " exists and is not the SDK's (no label " + PDB_LABEL + "="
+                    + conventions.app() + "); left as it is");
+        }
+        if (selector.equals(existing.getSpec().getSelector() == null ? null
+                : existing.getSpec().getSelector().getMatchLabels()) && minAvailable.equals(existing.getSpec().getMinAvailable())) {
+            return;
+        }
+        String patch = io.fabric8.kubernetes.client.utils.Serialization.asJson(Map.of(
+                "metadata", Map.of("resourceVersion", existing.getMetadata().getResourceVersion()),
+                "spec", Map.of("minAvailable", minAvailable.getValue(), "selector", Map.of("matchLabels", selector))));
+        KubeCalls.write("update of " + what, what, () -> pdbs.resource(existing).patch(
+                io.fabric8.kubernetes.client.dsl.base.PatchContext.of(io.fabric8.kubernetes.client.dsl.base.PatchType.JSON_MERGE),
+                patch));
+        LOG.info("{} now selects the {} pods, minAvailable {}", what, color, minAvailable.getValue());
+    }
 }

@@ -54,20 +54,24 @@ public final class DeploymentEnvironments implements ColorEnvironments {
     private final Deployments deployments;
     private final BlueGreenConventions conventions;
     private final boolean createMissing;
+    private final dev.bluegreen.fabric8.BestPracticeChecks bestPractices;
 
     /**
      * @param deployments the app's Deployments, shared with the switcher of the same plan
      */
     DeploymentEnvironments(Deployments deployments) {
-        this(deployments, false);
+        this(deployments, false, dev.bluegreen.fabric8.BestPracticeChecks.WARN);
     }
 
     /**
      * @param deployments   the app's Deployments, shared with the switcher of the same plan
+     * @param bestPractices what preflight does with the guide's best practices
      * @param createMissing whether a deploy to a color without Deployment creates it from the other color's
      *                      spec with the color label swapped (the guide's automation script expects both)
      */
-    DeploymentEnvironments(Deployments deployments, boolean createMissing) {
+    DeploymentEnvironments(Deployments deployments, boolean createMissing,
+                           dev.bluegreen.fabric8.BestPracticeChecks bestPractices) {
+        this.bestPractices = bestPractices;
         this.deployments = deployments;
         this.conventions = deployments.conventions();
         this.createMissing = createMissing;
@@ -120,7 +124,27 @@ public final class DeploymentEnvironments implements ColorEnvironments {
         if (deployment.isPresent() && deployments.container(deployment.get(), problem).isEmpty()) {
             return List.of(problem.toString());
         }
-        return List.of();
+        return bestPractices == dev.bluegreen.fabric8.BestPracticeChecks.REFUSE ? bestPracticeFindings(state, live)
+                : List.of();
+    }
+
+    @Override
+    public List<String> advise(EnvironmentState state, EnvironmentState live) {
+        return bestPractices == dev.bluegreen.fabric8.BestPracticeChecks.WARN ? bestPracticeFindings(state, live)
+                : List.of();
+    }
+
+    /** @return the guide's best practices the new color would break: its pod template is the idle or the live one */
+    private List<String> bestPracticeFindings(EnvironmentState state, EnvironmentState live) {
+        if (state == null || live == null) {
+            return List.of();
+        }
+        Optional<Deployment> template = deployments.lastSeen(state.color()).or(() -> deployments.lastSeen(live.color()));
+        if (template.isEmpty() || template.get().getSpec() == null || template.get().getSpec().getTemplate() == null) {
+            return List.of();
+        }
+        return new BestPractices(deployments).findings(template.get(), describe(state.color()), Math.max(1, live.desired()),
+                state.exists() ? state.desired() : 0);
     }
 
     @Override

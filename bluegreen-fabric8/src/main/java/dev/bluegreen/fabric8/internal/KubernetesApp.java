@@ -53,7 +53,7 @@ public final class KubernetesApp {
         this.clock = clock;
         this.deployments = new Deployments(client, conventions, calls, clock);
         this.switcher = new ServiceSelectorSwitcher(deployments, clock);
-        this.environments = new DeploymentEnvironments(deployments);
+        this.environments = new DeploymentEnvironments(deployments, false, options.bestPractices());
         this.store = new LeaseStore(client, conventions, options, calls);
     }
 
@@ -88,7 +88,7 @@ public final class KubernetesApp {
      *         guide's automation script)
      */
     public ColorEnvironments deploymentsCreatingMissing() {
-        return new DeploymentEnvironments(deployments, true);
+        return new DeploymentEnvironments(deployments, true, options.bestPractices());
     }
 
     /**
