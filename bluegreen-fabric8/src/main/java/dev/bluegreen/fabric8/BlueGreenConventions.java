@@ -351,16 +351,6 @@ public final class BlueGreenConventions {
                 dnsSubdomain("the Deployment name '" + deployment + "' derived from pattern '" + deploymentPattern
                         + "' for color " + color, deployment);
             }
-            for (Color color : List.of(first, second)) {
-                for (String pattern : List.of(colorServicePattern, testServicePattern)) {
-                    String name = pattern.replace("{app}", app).replace("{color}", color.name());
-                    if (name.length() > 63 || !DNS_1035_LABEL.matcher(name).matches()) {
-                        throw new ConfigurationException("the Service name '" + name + "' derived from pattern '" + pattern
-                                + "' for color " + color + " is not a valid Service name (a DNS-1035 label: 1-63 characters "
-                                + "of a-z, 0-9 and '-', starting with a letter); configure the pattern");
-                    }
-                }
-            }
             String lease = leaseName != null ? leaseName : DEFAULT_LEASE_PATTERN.replace("{app}", app);
             dnsSubdomain("the Lease name '" + lease + "'" + (leaseName == null ? " derived from app '" + app
                     + "' (set leaseName(...) explicitly)" : ""), lease);

@@ -53,6 +53,9 @@ public final class AutomatedSteps {
         this.conventions = deployments.conventions();
         this.deployments = deployments;
         this.method = method;
+        for (Color color : conventions.colors()) {
+            ServiceNames.require("test Service", conventions.testServiceName(color), color);
+        }
     }
 
     private String describeTestService(Color color) {

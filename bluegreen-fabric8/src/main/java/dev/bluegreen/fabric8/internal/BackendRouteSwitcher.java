@@ -90,6 +90,9 @@ abstract class BackendRouteSwitcher<T extends HasMetadata> implements TrafficSwi
         this.deployments = deployments;
         this.selection = Checks.nonNull("backend selection", selection);
         this.clock = clock;
+        for (Color color : conventions.colors()) {
+            ServiceNames.require("color Service", conventions.colorServiceName(color), color);
+        }
         this.routing = new RoutingObject<>(kind() + " " + conventions.namespace() + "/" + name(), this::object,
                 this::writable, this::route, clock);
     }
