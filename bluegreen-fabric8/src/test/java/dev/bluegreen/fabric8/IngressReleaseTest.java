@@ -240,4 +240,25 @@ class IngressReleaseTest {
         assertEquals(0, ingressPatches());
         assertEquals("myapp-blue-svc", backends().get(0));
     }
+
+    @Test
+    void aSwitchWhoseAnswerIsLostIsSettledByReadingAgainNotByWritingAgain() {
+        client.apps().deployments().inNamespace(ns).withName("myapp-green").scale(3);
+        cluster.awaitSettled(Duration.ofSeconds(10));
+        KubernetesClient noRetries = cluster.newClient(config -> config.withRequestRetryBackoffLimit(0));
+        TrafficSwitcher switcher = KubernetesBlueGreen.ingressSwitcher(noRetries, conventions, BackendSelection.all());
+        RouteState decided = switcher.read(Deadline.after(Duration.ofSeconds(5)));
+        var lost = cluster.faults().when(dev.bluegreen.testkit.RequestMatchers.method("PATCH")
+                .and(dev.bluegreen.testkit.RequestMatchers.pathEndingWith("/ingresses/myapp-ingress")))
+                .inject(dev.bluegreen.testkit.Fault.applyThenLoseResponse());
+        cluster.requests().clear();
+
+        dev.bluegreen.spi.SwitchResult result = switcher.switchTo(Color.GREEN, decided, Deadline.after(Duration.ofSeconds(5)));
+
+        assertEquals(1, lost.timesFired());
+        assertTrue(result.changed(), result::toString);
+        assertEquals(Color.GREEN, result.to());
+        assertEquals(1, ingressPatches(), "the write was not sent again: " + cluster.requests());
+        assertEquals(List.of("myapp-green-svc", "myapp-green-svc", "docs-svc", "myapp-green-svc"), backends());
+    }
 }
