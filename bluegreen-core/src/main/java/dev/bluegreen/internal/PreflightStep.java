@@ -79,6 +79,7 @@ final class PreflightStep implements StepWork {
         if (!problems.isEmpty()) {
             throw new PreflightException(subject(), problems);
         }
+        run.warnings.addAll(run.environments.advise(target, live));
         run.from = from;
         run.to = next.orElse(null);
         run.liveAtStart = live;

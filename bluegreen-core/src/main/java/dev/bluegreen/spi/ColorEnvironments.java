@@ -70,6 +70,19 @@ public interface ColorEnvironments {
     List<String> checkDeployable(EnvironmentState state, EnvironmentState live);
 
     /**
+     * Advice found at preflight that does not stop the release (e.g. a container without readiness probe):
+     * the engine adds each line to the result's warnings. A platform that should refuse instead returns the
+     * same findings from {@link #checkDeployable}. Never writes.
+     *
+     * @param state the candidate color's state as read, or null when its color is not known yet
+     * @param live  the live color's state as read; never null
+     * @return the warnings, each naming the object and value; empty by default
+     */
+    default List<String> advise(EnvironmentState state, EnvironmentState live) {
+        return List.of();
+    }
+
+    /**
      * Installs a version and asks for a number of replicas, without waiting; one write
      * conditioned on {@code decidedOn}.
      *

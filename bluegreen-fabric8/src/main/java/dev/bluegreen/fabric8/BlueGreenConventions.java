@@ -32,6 +32,14 @@ public final class BlueGreenConventions {
     public static final String DEFAULT_SERVICE_PATTERN = "{app}-service";
     /** Default name pattern of the Lease that holds the release lock and record: {@code {app}-bluegreen}. */
     public static final String DEFAULT_LEASE_PATTERN = "{app}-bluegreen";
+    /** Default name pattern of each color's own Service (the guide's method 2): {@code {app}-{color}-svc}. */
+    public static final String DEFAULT_COLOR_SERVICE_PATTERN = "{app}-{color}-svc";
+    /** Default name pattern of the temporary test Service of a color: {@code {app}-{color}-test}. */
+    public static final String DEFAULT_TEST_SERVICE_PATTERN = "{app}-{color}-test";
+    /** Default name pattern of the Ingress that routes to the color Services: {@code {app}-ingress}. */
+    public static final String DEFAULT_INGRESS_PATTERN = "{app}-ingress";
+    /** Default name pattern of the Gateway API HTTPRoute that routes to the color Services: {@code {app}-route}. */
+    public static final String DEFAULT_HTTP_ROUTE_PATTERN = "{app}-route";
 
     private static final Pattern LABEL_KEY = Pattern.compile(
             "([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
@@ -46,8 +54,18 @@ public final class BlueGreenConventions {
     private final String containerName;
     private final String leaseName;
     private final List<Color> colors;
+    private final String colorServicePattern;
+    private final String testServicePattern;
+    private final String ingressName;
+    private final String httpRouteName;
 
     private BlueGreenConventions(Builder builder) {
+        this.colorServicePattern = builder.colorServicePattern;
+        this.testServicePattern = builder.testServicePattern;
+        this.ingressName = builder.ingressName != null ? builder.ingressName
+                : DEFAULT_INGRESS_PATTERN.replace("{app}", builder.app);
+        this.httpRouteName = builder.httpRouteName != null ? builder.httpRouteName
+                : DEFAULT_HTTP_ROUTE_PATTERN.replace("{app}", builder.app);
         this.app = builder.app;
         this.namespace = builder.namespace;
         this.colorLabel = builder.colorLabel;
@@ -110,6 +128,33 @@ public final class BlueGreenConventions {
         return serviceName;
     }
 
+    /**
+     * @param color a color
+     * @return the name of that color's own Service (the guide's method 2), e.g. {@code myapp-green-svc}
+     */
+    public String colorServiceName(Color color) {
+        return colorServicePattern.replace("{app}", app).replace("{color}", color.name());
+    }
+
+    /**
+     * @param color a color
+     * @return the name of the temporary Service through which a color is tested before it gets traffic,
+     *         e.g. {@code myapp-green-test}
+     */
+    public String testServiceName(Color color) {
+        return testServicePattern.replace("{app}", app).replace("{color}", color.name());
+    }
+
+    /** @return the name of the Ingress whose backends point at the color Services; default {@code <app>-ingress} */
+    public String ingressName() {
+        return ingressName;
+    }
+
+    /** @return the name of the Gateway API HTTPRoute whose backendRefs point at the color Services; default {@code <app>-route} */
+    public String httpRouteName() {
+        return httpRouteName;
+    }
+
     /** @return the container whose image a deploy changes; empty means the Deployment's only container */
     public Optional<String> containerName() {
         return Optional.ofNullable(containerName);
@@ -120,7 +165,8 @@ public final class BlueGreenConventions {
         return "BlueGreenConventions[app=" + app + ", namespace=" + namespace + ", colorLabel=" + colorLabel
                 + ", deployments=" + deploymentPattern + ", service=" + serviceName
                 + ", container=" + (containerName == null ? "(the only one)" : containerName) + ", colors=" + colors
-                + ", lease=" + leaseName + "]";
+                + ", lease=" + leaseName + ", colorServices=" + colorServicePattern + ", testServices=" + testServicePattern
+                + ", ingress=" + ingressName + ", httpRoute=" + httpRouteName + "]";
     }
 
     /** Builds {@link BlueGreenConventions}; each setter validates its value. Not thread-safe. */
@@ -134,6 +180,10 @@ public final class BlueGreenConventions {
         private String leaseName;
         private Color first = Color.BLUE;
         private Color second = Color.GREEN;
+        private String colorServicePattern = DEFAULT_COLOR_SERVICE_PATTERN;
+        private String testServicePattern = DEFAULT_TEST_SERVICE_PATTERN;
+        private String ingressName;
+        private String httpRouteName;
 
         private Builder(String app) {
             this.app = Checks.dnsLabel("app", app);
@@ -226,6 +276,62 @@ public final class BlueGreenConventions {
             this.first = first;
             this.second = second;
             return this;
+        }
+
+        /**
+         * @param pattern the name of each color's own Service (the guide's method 2), with placeholders {@code {app}}
+         *                and {@code {color}}; must contain {@code {color}}; default {@code {app}-{color}-svc}
+         * @return this builder
+         */
+        public Builder colorServiceNamePattern(String pattern) {
+            this.colorServicePattern = servicePattern("color service name pattern", pattern);
+            return this;
+        }
+
+        /**
+         * @param pattern the name of the temporary test Service of a color, with placeholders {@code {app}} and
+         *                {@code {color}}; must contain {@code {color}}; default {@code {app}-{color}-test}
+         * @return this builder
+         */
+        public Builder testServiceNamePattern(String pattern) {
+            this.testServicePattern = servicePattern("test service name pattern", pattern);
+            return this;
+        }
+
+        /**
+         * @param name the Ingress whose backends point at the color Services; default {@code <app>-ingress}
+         * @return this builder
+         */
+        public Builder ingressName(String name) {
+            Checks.nonBlank("ingress name", name);
+            dnsSubdomain("ingress name '" + name + "'", name);
+            this.ingressName = name;
+            return this;
+        }
+
+        /**
+         * @param name the HTTPRoute whose backendRefs point at the color Services; default {@code <app>-route}
+         * @return this builder
+         */
+        public Builder httpRouteName(String name) {
+            Checks.nonBlank("HTTPRoute name", name);
+            dnsSubdomain("HTTPRoute name '" + name + "'", name);
+            this.httpRouteName = name;
+            return this;
+        }
+
+        private String servicePattern(String what, String pattern) {
+            Checks.nonBlank(what, pattern);
+            if (!pattern.contains("{color}")) {
+                throw new ConfigurationException(what + " must contain {color} so the two colors get different Services, "
+                        + "but was '" + pattern + "'");
+            }
+            String sample = pattern.replace("{app}", app).replace("{color}", "green");
+            if (sample.length() > 63 || !DNS_1035_LABEL.matcher(sample).matches()) {
+                throw new ConfigurationException(what + " '" + pattern + "' gives '" + sample + "', which is not a valid "
+                        + "Service name (a DNS-1035 label: 1-63 characters of a-z, 0-9 and '-', starting with a letter)");
+            }
+            return pattern;
         }
 
         /**

@@ -92,8 +92,98 @@ public final class KubernetesBlueGreen {
     public static ReleasePlan.Builder serviceSelectorPlan(KubernetesClient client, BlueGreenConventions conventions,
                                                           KubernetesOptions options) {
         KubernetesApp app = app(client, conventions, options);
+        return plan(conventions, app, app.serviceSelectorSwitcher());
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels (the Ingress and the color Services); never null
+     * @param selection   which backends move, and whether a half-switched Ingress is converged; never null
+     * @return a switcher that moves the backends of the Ingress {@link BlueGreenConventions#ingressName()} between
+     *         the color Services {@link BlueGreenConventions#colorServiceName} (the guide's method 2)
+     */
+    public static TrafficSwitcher ingressSwitcher(KubernetesClient client, BlueGreenConventions conventions,
+                                                  BackendSelection selection) {
+        Checks.nonNull("backend selection", selection);
+        return app(client, conventions, KubernetesOptions.defaults()).ingressSwitcher(selection);
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels (the HTTPRoute and the color Services); never null
+     * @param selection   which rules move, and whether a half-switched route is converged; never null
+     * @return a switcher that moves the backendRefs of the Gateway API HTTPRoute
+     *         {@link BlueGreenConventions#httpRouteName()} between the color Services
+     */
+    public static TrafficSwitcher httpRouteSwitcher(KubernetesClient client, BlueGreenConventions conventions,
+                                                    BackendSelection selection) {
+        Checks.nonNull("backend selection", selection);
+        return app(client, conventions, KubernetesOptions.defaults()).httpRouteSwitcher(selection);
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @return a plan builder for an Ingress release of the app (the guide's method 2), every backend selected
+     * @see #ingressPlan(KubernetesClient, BlueGreenConventions, BackendSelection, KubernetesOptions)
+     */
+    public static ReleasePlan.Builder ingressPlan(KubernetesClient client, BlueGreenConventions conventions) {
+        return ingressPlan(client, conventions, BackendSelection.all(), KubernetesOptions.defaults());
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @param selection   which backends move, and whether a half-switched Ingress is converged; never null
+     * @param options     retries, lock timing and clock; never null
+     * @return a plan builder for an Ingress release of the app, with app and namespace fixed to the
+     *         conventions', the Ingress switcher, the Deployments and the Lease store set; add at least the version
+     */
+    public static ReleasePlan.Builder ingressPlan(KubernetesClient client, BlueGreenConventions conventions,
+                                                  BackendSelection selection, KubernetesOptions options) {
+        Checks.nonNull("backend selection", selection);
+        KubernetesApp app = app(client, conventions, options);
+        return plan(conventions, app, app.ingressSwitcher(selection));
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @return a plan builder for a Gateway API HTTPRoute release of the app, every rule selected
+     * @see #httpRoutePlan(KubernetesClient, BlueGreenConventions, BackendSelection, KubernetesOptions)
+     */
+    public static ReleasePlan.Builder httpRoutePlan(KubernetesClient client, BlueGreenConventions conventions) {
+        return httpRoutePlan(client, conventions, BackendSelection.all(), KubernetesOptions.defaults());
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels; never null
+     * @param selection   which rules move, and whether a half-switched route is converged; never null
+     * @param options     retries, lock timing and clock; never null
+     * @return a plan builder for an HTTPRoute release of the app, with app and namespace fixed to the
+     *         conventions', the HTTPRoute switcher, the Deployments and the Lease store set; add at least the version
+     */
+    public static ReleasePlan.Builder httpRoutePlan(KubernetesClient client, BlueGreenConventions conventions,
+                                                    BackendSelection selection, KubernetesOptions options) {
+        Checks.nonNull("backend selection", selection);
+        KubernetesApp app = app(client, conventions, options);
+        return plan(conventions, app, app.httpRouteSwitcher(selection));
+    }
+
+    /**
+     * @param client      the client; never null
+     * @param conventions the app's names and labels, namespace included; never null
+     * @return a builder of the guide's automation script as one call (Service selector by default; Ingress and
+     *         HTTPRoute too), see {@link AutomatedRelease}
+     */
+    public static AutomatedRelease.Builder automatedRelease(KubernetesClient client, BlueGreenConventions conventions) {
+        return AutomatedRelease.builder(client, conventions);
+    }
+
+    private static ReleasePlan.Builder plan(BlueGreenConventions conventions, KubernetesApp app, TrafficSwitcher switcher) {
         return ReleasePlan.builderFor(conventions.appId())
-                .switcher(app.serviceSelectorSwitcher())
+                .switcher(switcher)
                 .environments(app.deployments())
                 .store(app.releaseStore());
     }

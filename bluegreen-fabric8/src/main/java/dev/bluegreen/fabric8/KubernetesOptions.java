@@ -20,6 +20,9 @@ import java.time.Duration;
  * reads too. Writes are never blindly retried by the adapter: after an unknown outcome it re-reads
  * and re-decides, and a write the client sent twice is recognised as its own. Every retry stays
  * within the step's deadline.
+ *
+ * <p>Preflight also checks the guide's best practices ({@link #bestPractices()}): by default a finding is a
+ * warning in the result; {@link BestPracticeChecks#REFUSE} makes it refuse the release before any write.
  */
 public final class KubernetesOptions {
     /**
@@ -36,8 +39,10 @@ public final class KubernetesOptions {
     private final RetryConfig readRetry;
     private final LockTiming lockTiming;
     private final TimeSource time;
+    private final BestPracticeChecks bestPractices;
 
     private KubernetesOptions(Builder builder) {
+        this.bestPractices = builder.bestPractices;
         this.readRetry = builder.readRetry;
         this.lockTiming = builder.lockTiming;
         this.time = builder.time;
@@ -72,9 +77,15 @@ public final class KubernetesOptions {
         return time;
     }
 
+    /** @return what preflight does with the guide's best practices (readiness probes, requests, quota room) */
+    public BestPracticeChecks bestPractices() {
+        return bestPractices;
+    }
+
     @Override
     public String toString() {
-        return "KubernetesOptions[readRetry=" + readRetry.getMaxAttempts() + " attempts, " + lockTiming + ", " + time + "]";
+        return "KubernetesOptions[readRetry=" + readRetry.getMaxAttempts() + " attempts, " + lockTiming + ", " + time
+                + ", best practices " + bestPractices + "]";
     }
 
     /** Builds {@link KubernetesOptions}. Not thread-safe. */
@@ -82,8 +93,20 @@ public final class KubernetesOptions {
         private RetryConfig readRetry = DEFAULT_READ_RETRY;
         private LockTiming lockTiming = LockTiming.DEFAULT;
         private TimeSource time = TimeSource.system();
+        private BestPracticeChecks bestPractices = BestPracticeChecks.WARN;
 
         private Builder() {
+        }
+
+        /**
+         * @param checks whether preflight checks the new color for readiness probes, resource requests and room in
+         *               the namespace's ResourceQuota, and whether a finding is a warning or a refusal; default
+         *               {@link BestPracticeChecks#WARN}
+         * @return this builder
+         */
+        public Builder bestPractices(BestPracticeChecks checks) {
+            this.bestPractices = Checks.nonNull("best practice checks", checks);
+            return this;
         }
 
         /**

@@ -100,4 +100,44 @@ class BlueGreenConventionsTest {
                             .getMessage());
         }
     }
+
+    @Test
+    void theMethod2AndGatewayNamesAreTheGuidesByDefaultAndConfigurable() {
+        BlueGreenConventions defaults = BlueGreenConventions.forApp("myapp").build();
+        assertEquals("myapp-green-svc", defaults.colorServiceName(Color.GREEN));
+        assertEquals("myapp-blue-test", defaults.testServiceName(Color.BLUE));
+        assertEquals("myapp-ingress", defaults.ingressName());
+        assertEquals("myapp-route", defaults.httpRouteName());
+
+        BlueGreenConventions custom = BlueGreenConventions.forApp("shop").colorServiceNamePattern("{color}-{app}")
+                .testServiceNamePattern("smoke-{app}-{color}").ingressName("public").httpRouteName("shop.routes").build();
+        assertEquals("green-shop", custom.colorServiceName(Color.GREEN));
+        assertEquals("smoke-shop-blue", custom.testServiceName(Color.BLUE));
+        assertEquals("public", custom.ingressName());
+        assertEquals("shop.routes", custom.httpRouteName());
+    }
+
+    @Test
+    void rejectsColorServicePatternsWithoutTheColorOrThatGiveNoServiceName() {
+        assertEquals("color service name pattern must contain {color} so the two colors get different Services, but was "
+                + "'{app}-svc'", assertThrows(ConfigurationException.class,
+                        () -> BlueGreenConventions.forApp("myapp").colorServiceNamePattern("{app}-svc")).getMessage());
+        assertEquals("test service name pattern '{app}.{color}' gives 'myapp.green', which is not a valid Service name "
+                + "(a DNS-1035 label: 1-63 characters of a-z, 0-9 and '-', starting with a letter)",
+                assertThrows(ConfigurationException.class,
+                        () -> BlueGreenConventions.forApp("myapp").testServiceNamePattern("{app}.{color}")).getMessage());
+        assertEquals("ingress name 'Public' is not a valid Kubernetes object name (lowercase DNS subdomain)",
+                assertThrows(ConfigurationException.class,
+                        () -> BlueGreenConventions.forApp("myapp").ingressName("Public")).getMessage());
+    }
+
+    @Test
+    void aColorServiceNameTooLongForTheAppIsRejectedWhenAnIngressSwitcherIsBuiltNotForTheServiceSelectorMethod() {
+        BlueGreenConventions conventions = BlueGreenConventions.forApp("a".repeat(57)).serviceName("shop").build();
+        ConfigurationException error = assertThrows(ConfigurationException.class, () -> KubernetesBlueGreen.ingressSwitcher(
+                new io.fabric8.kubernetes.client.KubernetesClientBuilder().build(), conventions, BackendSelection.all()));
+        assertEquals("the color Service name '" + "a".repeat(57) + "-blue-svc' of color blue derived from the conventions "
+                + "is not a valid Service name (a DNS-1035 label: 1-63 characters of a-z, 0-9 and '-', starting with a "
+                + "letter); configure its name pattern in BlueGreenConventions", error.getMessage());
+    }
 }

@@ -48,15 +48,33 @@ public final class DeploymentEnvironments implements ColorEnvironments {
     private static final int WRITE_ATTEMPTS = 5;
     private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 
+    /** Marks a Deployment the SDK created from the other color's (the automated release's first deploy of a color). */
+    static final String CREATED_FROM_ANNOTATION = "bluegreen.dev/created-from";
+
     private final Deployments deployments;
     private final BlueGreenConventions conventions;
+    private final boolean createMissing;
+    private final dev.bluegreen.fabric8.BestPracticeChecks bestPractices;
 
     /**
      * @param deployments the app's Deployments, shared with the switcher of the same plan
      */
     DeploymentEnvironments(Deployments deployments) {
+        this(deployments, false, dev.bluegreen.fabric8.BestPracticeChecks.WARN);
+    }
+
+    /**
+     * @param deployments   the app's Deployments, shared with the switcher of the same plan
+     * @param bestPractices what preflight does with the guide's best practices
+     * @param createMissing whether a deploy to a color without Deployment creates it from the other color's
+     *                      spec with the color label swapped (the guide's automation script expects both)
+     */
+    DeploymentEnvironments(Deployments deployments, boolean createMissing,
+                           dev.bluegreen.fabric8.BestPracticeChecks bestPractices) {
+        this.bestPractices = bestPractices;
         this.deployments = deployments;
         this.conventions = deployments.conventions();
+        this.createMissing = createMissing;
     }
 
     @Override
@@ -95,14 +113,38 @@ public final class DeploymentEnvironments implements ColorEnvironments {
             return List.of();
         }
         if (!state.exists()) {
-            return List.of(deployments.missing(state.color()));
+            if (createMissing && live != null && live.exists()) {
+                return List.of();
+            }
+            return List.of(deployments.missing(state.color()) + (createMissing ? " (and there is no live Deployment "
+                    + "to create it from)" : ""));
         }
         Optional<Deployment> deployment = deployments.lastSeen(state.color());
         StringBuilder problem = new StringBuilder();
         if (deployment.isPresent() && deployments.container(deployment.get(), problem).isEmpty()) {
             return List.of(problem.toString());
         }
-        return List.of();
+        return bestPractices == dev.bluegreen.fabric8.BestPracticeChecks.REFUSE ? bestPracticeFindings(state, live)
+                : List.of();
+    }
+
+    @Override
+    public List<String> advise(EnvironmentState state, EnvironmentState live) {
+        return bestPractices == dev.bluegreen.fabric8.BestPracticeChecks.WARN ? bestPracticeFindings(state, live)
+                : List.of();
+    }
+
+    /** @return the guide's best practices the new color would break: its pod template is the idle or the live one */
+    private List<String> bestPracticeFindings(EnvironmentState state, EnvironmentState live) {
+        if (state == null || live == null) {
+            return List.of();
+        }
+        Optional<Deployment> template = deployments.lastSeen(state.color()).or(() -> deployments.lastSeen(live.color()));
+        if (template.isEmpty() || template.get().getSpec() == null || template.get().getSpec().getTemplate() == null) {
+            return List.of();
+        }
+        return new BestPractices(deployments).findings(template.get(), describe(state.color()), Math.max(1, live.desired()),
+                state.exists() ? state.desired() : 0);
     }
 
     @Override
@@ -111,7 +153,11 @@ public final class DeploymentEnvironments implements ColorEnvironments {
         Checks.atLeast("replicas", 1, replicas);
         Color color = decidedOn.color();
         String what = "deploy of " + version + " with " + replicas + " replicas to " + describe(color);
-        Deployment current = deployments.decidedOn(decidedOn, deadline);
+        Deployment current = decidedOn.exists() ? deployments.decidedOn(decidedOn, deadline)
+                : createFromOtherColor(decidedOn, version, replicas, deadline);
+        if (!decidedOn.exists() && runs(current, version, replicas)) {
+            return candidate(color, version, current);
+        }
         for (int attempt = 1; ; attempt++) {
             current = requireOurs(decidedOn, current, d -> runs(d, version, replicas));
             if (runs(current, version, replicas)) {
@@ -138,6 +184,69 @@ public final class DeploymentEnvironments implements ColorEnvironments {
                 current = afterFailedWrite(what, color, e, attempt, deadline);
             }
         }
+    }
+
+    /**
+     * Creates a color's missing Deployment from the other color's: its spec with the color label swapped in the
+     * labels, the selector and the pod template, the release's image and replicas, no status. A create the
+     * client sent twice (its answer lost) finds the Deployment it created: it is ours when it runs the version.
+     */
+    private Deployment createFromOtherColor(EnvironmentState decidedOn, String version, int replicas, Deadline deadline) {
+        Color color = decidedOn.color();
+        Color other = conventions.colors().get(0).equals(color) ? conventions.colors().get(1) : conventions.colors().get(0);
+        if (!createMissing) {
+            throw new PreflightException("deploy of " + version + " to " + describe(color), List.of(deployments.missing(color)));
+        }
+        Deployment source = deployments.lastSeen(other).orElseGet(() -> deployments.get(other, deadline));
+        if (source == null) {
+            throw new PreflightException("deploy of " + version + " to " + describe(color), List.of(deployments.missing(color)
+                    + ", and " + describe(other) + " to create it from does not exist either"));
+        }
+        String label = conventions.colorLabel();
+        io.fabric8.kubernetes.api.model.apps.DeploymentBuilder copy = new io.fabric8.kubernetes.api.model.apps.DeploymentBuilder()
+                .withNewMetadata().withName(conventions.deploymentName(color)).withNamespace(conventions.namespace())
+                .withLabels(swapped(source.getMetadata().getLabels(), label, other, color))
+                .withAnnotations(Map.of(CREATED_FROM_ANNOTATION, source.getMetadata().getName())).endMetadata()
+                .withSpec(new io.fabric8.kubernetes.api.model.apps.DeploymentSpecBuilder(source.getSpec()).build());
+        Deployment created = copy.build();
+        created.getSpec().setReplicas(replicas);
+        created.getSpec().getSelector().setMatchLabels(swapped(created.getSpec().getSelector().getMatchLabels(), label,
+                other, color));
+        created.getSpec().getTemplate().getMetadata().setLabels(swapped(created.getSpec().getTemplate().getMetadata()
+                .getLabels(), label, other, color));
+        StringBuilder problem = new StringBuilder();
+        Container container = deployments.container(created, problem)
+                .orElseThrow(() -> new PreflightException("deploy of " + version + " to " + describe(color),
+                        List.of(problem.toString())));
+        container.setImage(version);
+        try {
+            Deployment written = deployments.client().apps().deployments().inNamespace(conventions.namespace())
+                    .resource(created).create();
+            deployments.seen(color, written);
+            LOG.info("{} created from {} with {} and {} replicas", describe(color), describe(other), version, replicas);
+            return written;
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != KubeCalls.CONFLICT) {
+                throw KubeCalls.apiError("creation of " + describe(color) + " from " + describe(other), describe(color), e);
+            }
+            Deployment existing = deployments.get(color, deadline);
+            if (existing != null && runs(existing, version, replicas)
+                    && existing.getMetadata().getAnnotations() != null
+                    && existing.getMetadata().getAnnotations().containsKey(CREATED_FROM_ANNOTATION)) {
+                return existing;
+            }
+            throw new ConflictException(describe(color), null, describe(color) + " was created by someone else after it "
+                    + "was read as missing (now " + deployments.state(color, existing) + "); nothing was written and "
+                    + "theirs was kept", e);
+        }
+    }
+
+    private static Map<String, String> swapped(Map<String, String> labels, String key, Color from, Color to) {
+        Map<String, String> copy = new java.util.LinkedHashMap<>(labels == null ? Map.of() : labels);
+        if (from.name().equals(copy.get(key))) {
+            copy.put(key, to.name());
+        }
+        return copy;
     }
 
     private Candidate candidate(Color color, String version, Deployment deployment) {

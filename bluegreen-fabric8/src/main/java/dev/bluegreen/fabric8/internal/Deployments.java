@@ -90,6 +90,39 @@ final class Deployments {
         return get(state.color(), deadline);
     }
 
+    /**
+     * Checks that the pods of a color's Deployment carry every label of a selector.
+     *
+     * @param color    the color
+     * @param selector the labels a Service would select them by
+     * @param selectorOf who selects, e.g. {@code Service shop/myapp-service}
+     * @param deadline bounds a read when the Deployment was not read yet
+     * @return the problem, or empty when they match or the Deployment does not exist (reported elsewhere)
+     */
+    Optional<String> podsNotMatched(Color color, Map<String, String> selector, String selectorOf, Deadline deadline) {
+        Deployment deployment = lastSeen(color).orElseGet(() -> get(color, deadline));
+        if (deployment == null) {
+            return Optional.empty();
+        }
+        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata() == null ? Map.of()
+                : deployment.getSpec().getTemplate().getMetadata().getLabels();
+        labels = labels == null ? Map.of() : labels;
+        List<String> mismatches = new java.util.ArrayList<>();
+        for (Map.Entry<String, String> entry : new java.util.TreeMap<>(selector).entrySet()) {
+            String actual = labels.get(entry.getKey());
+            if (!entry.getValue().equals(actual)) {
+                mismatches.add("label '" + entry.getKey() + "' is " + (actual == null ? "missing" : "'" + actual + "'")
+                        + ", expected '" + entry.getValue() + "'");
+            }
+        }
+        if (mismatches.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("the pods of " + describe(color) + " are labelled " + new java.util.TreeMap<>(labels)
+                + ", which the selector " + new java.util.TreeMap<>(selector) + " of " + selectorOf
+                + " would not match after the switch (" + String.join("; ", mismatches) + ")");
+    }
+
     String missing(Color color) {
         return describe(color) + " does not exist; expected the " + color + " color's Deployment";
     }

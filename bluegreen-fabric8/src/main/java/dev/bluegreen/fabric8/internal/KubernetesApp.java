@@ -50,12 +50,14 @@ public final class KubernetesApp {
                 return options.time().now();
             }
         };
+        this.clock = clock;
         this.deployments = new Deployments(client, conventions, calls, clock);
         this.switcher = new ServiceSelectorSwitcher(deployments, clock);
-        this.environments = new DeploymentEnvironments(deployments);
+        this.environments = new DeploymentEnvironments(deployments, false, options.bestPractices());
         this.store = new LeaseStore(client, conventions, options, calls);
     }
 
+    private final Clock clock;
     private final ServiceSelectorSwitcher switcher;
     private final DeploymentEnvironments environments;
     private final LeaseStore store;
@@ -63,6 +65,38 @@ public final class KubernetesApp {
     /** @return the Service-selector switcher */
     public TrafficSwitcher serviceSelectorSwitcher() {
         return switcher;
+    }
+
+    /**
+     * @param selection which backends move, and whether a half-switched Ingress is converged
+     * @return a switcher that moves the Ingress's backends between the color Services (the guide's method 2)
+     */
+    public TrafficSwitcher ingressSwitcher(dev.bluegreen.fabric8.BackendSelection selection) {
+        return new IngressBackendSwitcher(deployments, selection, clock);
+    }
+
+    /**
+     * @param selection which rules move, and whether a half-switched route is converged
+     * @return a switcher that moves the HTTPRoute's backendRefs between the color Services
+     */
+    public TrafficSwitcher httpRouteSwitcher(dev.bluegreen.fabric8.BackendSelection selection) {
+        return new HttpRouteBackendSwitcher(deployments, selection, clock);
+    }
+
+    /**
+     * @return the color Deployments, creating a missing one from the other color's spec on deploy (the
+     *         guide's automation script)
+     */
+    public ColorEnvironments deploymentsCreatingMissing() {
+        return new DeploymentEnvironments(deployments, true, options.bestPractices());
+    }
+
+    /**
+     * @param method the routing method (which Service's ports a test Service copies)
+     * @return the test Service step, the ready-pods gate and the previous color's deletion
+     */
+    public AutomatedSteps automatedSteps(dev.bluegreen.fabric8.RoutingMethod method) {
+        return new AutomatedSteps(deployments, method);
     }
 
     /** @return the color Deployments */

@@ -3,7 +3,6 @@ package dev.bluegreen.fabric8.internal;
 import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
 import dev.bluegreen.ConfigurationException;
-import dev.bluegreen.SwitchConflictException;
 import dev.bluegreen.fabric8.BlueGreenConventions;
 import dev.bluegreen.internal.Checks;
 import dev.bluegreen.spi.Deadline;
@@ -14,25 +13,18 @@ import dev.bluegreen.spi.TrafficSwitcher;
 import dev.bluegreen.spi.TrafficVerifier;
 import io.fabric8.kubernetes.api.model.Service;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
-import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
-import io.fabric8.kubernetes.client.dsl.base.PatchContext;
 import io.fabric8.kubernetes.client.dsl.base.PatchType;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.security.SecureRandom;
 import java.time.Clock;
-import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
 /**
@@ -44,16 +36,14 @@ import java.util.function.Consumer;
 public final class ServiceSelectorSwitcher implements TrafficSwitcher {
     private static final Logger LOG = LoggerFactory.getLogger(ServiceSelectorSwitcher.class);
     /** The annotation a fence writes: the SDK's own marker on the Service, nothing else changes. */
-    static final String FENCE_ANNOTATION = "bluegreen.dev/fence";
-    private static final SecureRandom RANDOM = new SecureRandom();
+    static final String FENCE_ANNOTATION = RoutingObject.FENCE_ANNOTATION;
 
     private final KubernetesClient client;
     private final BlueGreenConventions conventions;
     private final Deployments deployments;
     private final EndpointVerifier verifier;
     private final Clock clock;
-    private final AtomicReference<Service> lastSeen = new AtomicReference<>();
-    private final java.util.Set<ServiceRouteWatch> watches = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private final RoutingObject<Service> service;
 
     /**
      * @param deployments the app's Deployments, shared with the environments of the same plan
@@ -64,6 +54,8 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
         this.conventions = deployments.conventions();
         this.deployments = deployments;
         this.clock = clock;
+        this.service = new RoutingObject<>(target(), () -> client.services().inNamespace(conventions.namespace())
+                .withName(conventions.serviceName()), this::service, this::route, clock);
         this.verifier = new EndpointVerifier(client, conventions.namespace(), conventions.serviceName(),
                 conventions.colorLabel(), this::podSelector);
     }
@@ -81,10 +73,7 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
 
     @Override
     public RouteState read(Deadline deadline) {
-        Service service = deployments.calls().read("read of " + target(), deadline, () -> client.services()
-                .inNamespace(conventions.namespace()).withName(conventions.serviceName()).get());
-        lastSeen.set(service);
-        return route(service);
+        return route(service.read(deployments.calls(), deadline));
     }
 
     /** @return what a Service says about routing */
@@ -115,8 +104,8 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
 
     /** @return the Service's selector without the color label: the pods that may back it */
     private Map<String, String> podSelector() {
-        Service service = lastSeen.get();
-        Map<String, String> selector = new TreeMap<>(service == null ? Map.of() : selector(service));
+        Service seen = service.lastSeen();
+        Map<String, String> selector = new TreeMap<>(seen == null ? Map.of() : selector(seen));
         selector.remove(conventions.colorLabel());
         return selector;
     }
@@ -124,33 +113,13 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
     @Override
     public List<String> checkRoutable(Color color, RouteState route, Deadline deadline) {
         Checks.nonNull("color", color);
-        Service service = lastSeen.get();
-        if (service == null) {
+        Service seen = service.lastSeen();
+        if (seen == null) {
             return List.of();
         }
-        Deployment deployment = deployments.lastSeen(color).orElseGet(() -> deployments.get(color, deadline));
-        if (deployment == null) {
-            return List.of();
-        }
-        Map<String, String> wanted = new TreeMap<>(selector(service));
+        Map<String, String> wanted = new TreeMap<>(selector(seen));
         wanted.put(conventions.colorLabel(), color.name());
-        Map<String, String> labels = deployment.getSpec().getTemplate().getMetadata() == null ? Map.of()
-                : deployment.getSpec().getTemplate().getMetadata().getLabels();
-        labels = labels == null ? Map.of() : labels;
-        List<String> mismatches = new ArrayList<>();
-        for (Map.Entry<String, String> entry : wanted.entrySet()) {
-            String actual = labels.get(entry.getKey());
-            if (!entry.getValue().equals(actual)) {
-                mismatches.add("label '" + entry.getKey() + "' is " + (actual == null ? "missing" : "'" + actual + "'")
-                        + ", expected '" + entry.getValue() + "'");
-            }
-        }
-        if (mismatches.isEmpty()) {
-            return List.of();
-        }
-        return List.of("the pods of " + deployments.describe(color) + " are labelled " + new TreeMap<>(labels)
-                + ", which the selector " + wanted + " of " + target() + " would not match after the switch ("
-                + String.join("; ", mismatches) + ")");
+        return deployments.podsNotMatched(color, wanted, target(), deadline).map(List::of).orElse(List.of());
     }
 
     @Override
@@ -168,89 +137,17 @@ public final class ServiceSelectorSwitcher implements TrafficSwitcher {
         String patch = Serialization.asJson(Map.of(
                 "metadata", Map.of("resourceVersion", decidedOn.revision()),
                 "spec", Map.of("selector", Map.of(conventions.colorLabel(), color.name()))));
-        String what = "switch of " + target() + " from " + (from == null ? "no single color" : from) + " to " + color;
-        while (true) {
-            try {
-                Service patched = service().patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-                written(patched);
-                SwitchResult result = new SwitchResult(target(), from, color, true, decidedOn.revision(),
-                        patched.getMetadata().getResourceVersion(), clock.instant());
-                LOG.info("switched {}", result);
-                return result;
-            } catch (KubernetesClientException e) {
-                if (e.getCode() == KubeCalls.CONFLICT) {
-                    throw conflict(color, decidedOn, e);
-                }
-                ClusterApiException error = KubeCalls.apiError(what, target(), e);
-                if (!KubeCalls.outcomeUnknown(e)) {
-                    throw error;
-                }
-                // The answer was lost: read again to learn whether the write was applied.
-                deadline.noteFailure(error);
-                RouteState now = read(deadline);
-                if (now.routesTo(color) && !decidedOn.revision().equals(now.revision())) {
-                    LOG.info("{}: the answer was lost, but the switch was applied (revision {})", what, now.revision());
-                    return new SwitchResult(target(), from, color, true, decidedOn.revision(), now.revision(),
-                            clock.instant());
-                }
-                if (!decidedOn.revision().equals(now.revision())) {
-                    throw conflict(color, decidedOn, e);
-                }
-                // Not applied (yet): the same conditioned write again; a late arrival of the first can then only fail.
-                if (!deadline.pause(java.time.Duration.ofMillis(50))) {
-                    throw error;
-                }
-            }
-        }
-    }
-
-    private SwitchConflictException conflict(Color color, RouteState decidedOn, Throwable cause) {
-        return new SwitchConflictException(target(), decidedOn.revision(), target() + " changed after it was read at "
-                + "resourceVersion " + decidedOn.revision() + " (someone else edited it); nothing was written and their "
-                + "edit was kept. Re-read it and switch to " + color + " again if that is still wanted.", cause);
+        return service.switchWrite(from, color, decidedOn, PatchType.JSON_MERGE, patch, deployments.calls(), deadline);
     }
 
     @Override
     public RouteState fence(RouteState seen, Deadline deadline) {
-        if (seen.revision() == null) {
-            return read(deadline);
-        }
-        byte[] nonce = new byte[4];
-        RANDOM.nextBytes(nonce);
-        String marker = HexFormat.of().formatHex(nonce);
-        String patch = Serialization.asJson(Map.of("metadata", Map.of("resourceVersion", seen.revision(),
-                "annotations", Map.of(FENCE_ANNOTATION, marker))));
-        try {
-            Service patched = service().patch(PatchContext.of(PatchType.JSON_MERGE), patch);
-            written(patched);
-            return route(patched);
-        } catch (KubernetesClientException e) {
-            if (e.getCode() == KubeCalls.CONFLICT) {
-                throw new SwitchConflictException(target(), seen.revision(), target() + " changed since revision "
-                        + seen.revision() + " while fencing a switch whose answer was lost", e);
-            }
-            throw KubeCalls.apiError("fence of " + target(), target(), e);
-        }
-    }
-
-    /** Our own write: remembered, and the latest state of every watch of this switcher. */
-    private void written(Service patched) {
-        lastSeen.set(patched);
-        RouteState state = route(patched);
-        watches.forEach(watch -> watch.ownWrite(patched, state));
+        return service.fence(seen, deployments.calls(), deadline);
     }
 
     @Override
     public RouteWatch watch(RouteState from, Consumer<RouteState> onChange) {
-        ServiceRouteWatch[] created = new ServiceRouteWatch[1];
-        created[0] = new ServiceRouteWatch(client, conventions.namespace(), conventions.serviceName(), from, service -> {
-            if (service != null) {
-                lastSeen.set(service);
-            }
-            return route(service);
-        }, onChange, () -> watches.remove(created[0]));
-        watches.add(created[0]);
-        return created[0];
+        return service.watch(from, onChange);
     }
 
     @Override

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
 @ExtendWith(SimulatedClusterExtension.class)
-class ServiceRouteWatchTest {
+class ObjectRouteWatchTest {
 
     private static RouteState route(Service service) {
         return RouteState.routed("Service myapp-service", Color.of(service.getSpec().getSelector().get("version")),
@@ -37,8 +37,8 @@ class ServiceRouteWatchTest {
         Service start = client.services().inNamespace(app.namespace()).withName("myapp-service").get();
         LinkedBlockingQueue<RouteState> seen = new LinkedBlockingQueue<>();
         List<RouteState> all = new CopyOnWriteArrayList<>();
-        try (ServiceRouteWatch watch = new ServiceRouteWatch(client, app.namespace(), "myapp-service", route(start),
-                ServiceRouteWatchTest::route, state -> {
+        try (ObjectRouteWatch<Service> watch = new ObjectRouteWatch<>(client.services().inNamespace(app.namespace())
+                .withName("myapp-service"), "Service myapp-service", route(start), ObjectRouteWatchTest::route, state -> {
                     all.add(state);
                     seen.add(state);
                 }, () -> { })) {

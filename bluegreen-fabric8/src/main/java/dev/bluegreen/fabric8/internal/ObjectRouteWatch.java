@@ -2,13 +2,13 @@ package dev.bluegreen.fabric8.internal;
 
 import dev.bluegreen.spi.RouteState;
 import dev.bluegreen.spi.RouteWatch;
+import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
-import io.fabric8.kubernetes.api.model.Service;
-import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.Watch;
 import io.fabric8.kubernetes.client.Watcher;
 import io.fabric8.kubernetes.client.WatcherException;
+import io.fabric8.kubernetes.client.dsl.Resource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,17 +16,16 @@ import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * Follows one Service from a read with a single watch (no list: the read it starts from is the
- * list). When the server ends the watch (a resourceVersion too old, a restart) the Service is read
+ * Follows one routing object (a Service, an Ingress, an HTTPRoute) from a read with a single watch (no list: the read it starts from is the
+ * list). When the server ends the watch (a resourceVersion too old, a restart) the object is read
  * again and followed from there, on a thread of its own so the client's thread is not blocked.
  */
-final class ServiceRouteWatch implements RouteWatch {
-    private static final Logger LOG = LoggerFactory.getLogger(ServiceRouteWatch.class);
+final class ObjectRouteWatch<T extends HasMetadata> implements RouteWatch {
+    private static final Logger LOG = LoggerFactory.getLogger(ObjectRouteWatch.class);
 
-    private final KubernetesClient client;
-    private final String namespace;
-    private final String name;
-    private final Function<Service, RouteState> route;
+    private final Resource<T> object;
+    private final String description;
+    private final Function<T, RouteState> route;
     private final Consumer<RouteState> onChange;
     private volatile RouteState latest;
     private volatile Watch watch;
@@ -37,12 +36,15 @@ final class ServiceRouteWatch implements RouteWatch {
     private final java.util.Deque<String> delivered = new java.util.ArrayDeque<>();
     private final Runnable onClose;
 
-    ServiceRouteWatch(KubernetesClient client, String namespace, String name, RouteState from,
-                      Function<Service, RouteState> route, Consumer<RouteState> onChange, Runnable onClose) {
+    /**
+     * @param object      the object's handle (namespace and name set)
+     * @param description for log messages, e.g. {@code Ingress shop/myapp-ingress}
+     */
+    ObjectRouteWatch(Resource<T> object, String description, RouteState from,
+                     Function<T, RouteState> route, Consumer<RouteState> onChange, Runnable onClose) {
         this.onClose = onClose;
-        this.client = client;
-        this.namespace = namespace;
-        this.name = name;
+        this.object = object;
+        this.description = description;
         this.route = route;
         this.onChange = onChange;
         this.latest = from;
@@ -54,10 +56,9 @@ final class ServiceRouteWatch implements RouteWatch {
             return;
         }
         try {
-            watch = client.services().inNamespace(namespace).withName(name)
-                    .watch(new ListOptionsBuilder().withResourceVersion(revision).build(), new Watcher<>() {
+            watch = object.watch(new ListOptionsBuilder().withResourceVersion(revision).build(), new Watcher<>() {
                         @Override
-                        public void eventReceived(Action action, Service service) {
+                        public void eventReceived(Action action, T service) {
                             if (action == Action.ERROR || closed) {
                                 return;
                             }
@@ -75,12 +76,11 @@ final class ServiceRouteWatch implements RouteWatch {
                         }
                     });
         } catch (KubernetesClientException e) {
-            LOG.warn("watching Service {}/{} failed ({}); the release falls back on its reads", namespace, name,
-                    e.getMessage());
+            LOG.warn("watching {} failed ({}); the release falls back on its reads", description, e.getMessage());
         }
     }
 
-    private void deliver(RouteState state, Service service) {
+    private void deliver(RouteState state, T service) {
         synchronized (this) {
             if (service != null) {
                 delivered.addLast(service.getMetadata().getResourceVersion());
@@ -106,7 +106,7 @@ final class ServiceRouteWatch implements RouteWatch {
      * Our own write, as the server answered it: it is the latest state at once, and events the
      * watch still delivers from before it are not news.
      */
-    synchronized void ownWrite(Service written, RouteState state) {
+    synchronized void ownWrite(HasMetadata written, RouteState state) {
         String revision = written.getMetadata().getResourceVersion();
         if (delivered.contains(revision)) {
             // The watch was quicker than the write's answer: what it delivered since is newer.
@@ -122,17 +122,16 @@ final class ServiceRouteWatch implements RouteWatch {
         }
         Thread thread = new Thread(() -> {
             try {
-                Service service = client.services().inNamespace(namespace).withName(name).get();
-                synchronized (ServiceRouteWatch.this) {
+                T service = object.get();
+                synchronized (ObjectRouteWatch.this) {
                     pendingOwn = null;
                 }
                 deliver(route.apply(service), service);
                 start(service == null ? null : service.getMetadata().getResourceVersion());
             } catch (KubernetesClientException e) {
-                LOG.warn("re-reading Service {}/{} after its watch ended ({}) failed: {}", namespace, name, why,
-                        e.getMessage());
+                LOG.warn("re-reading {} after its watch ended ({}) failed: {}", description, why, e.getMessage());
             }
-        }, "bluegreen-route-watch-" + name);
+        }, "bluegreen-route-watch-" + description);
         thread.setDaemon(true);
         thread.start();
     }
