@@ -31,6 +31,18 @@ public interface ColorEnvironments {
     String describe(Color color);
 
     /**
+     * The adapter's description of a color as data, for the {@link Candidate#attributes()} of a
+     * candidate the engine describes itself (when it recovers a crashed release, it did not get the
+     * candidate from {@link #deploy}).
+     *
+     * @param color a color; never null
+     * @return the attributes {@link #deploy} would give its candidate; empty by default
+     */
+    default java.util.Map<String, String> candidateAttributes(Color color) {
+        return java.util.Map.of();
+    }
+
+    /**
      * Checks, before anything runs, that a version is something this platform can run (for
      * Kubernetes, a well-formed image reference). Called when a plan is built.
      *

@@ -7,6 +7,10 @@ import dev.bluegreen.GateResult;
 import dev.bluegreen.GateStatus;
 import dev.bluegreen.HealthGate;
 import dev.bluegreen.ManualTimeSource;
+import dev.bluegreen.Outcome;
+import dev.bluegreen.ReleaseEngine;
+import dev.bluegreen.ReleaseResult;
+import dev.bluegreen.Retention;
 import dev.bluegreen.TimeSource;
 import dev.bluegreen.spi.Candidate;
 import dev.bluegreen.spi.ColorEnvironments;
@@ -107,6 +111,35 @@ class KubernetesGatesTest {
         assertEquals(new KubernetesCandidate(app.namespace(), "shop-green", "shop-live", "example.com/slot", Color.GREEN,
                 Map.of("app", "shop", "example.com/slot", "green")), kubernetes);
         assertEquals("app=shop,example.com/slot=green", kubernetes.selectorString());
+        assertEquals(candidate.attributes(), environments.candidateAttributes(Color.GREEN),
+                "a recovery describes the candidate the same way");
+    }
+
+    @Test
+    void aReleaseGatedByTheLibraryGatesSucceedsAndItsPostSwitchGatesSeeOnlyTheNewVersion(SimulatedCluster simulated) {
+        simulated.markImage("myapp:v2", PodBehavior.HEALTHY.withUsage(100, 64));
+        start(simulated);
+        ReleaseEngine engine = ReleaseEngine.builder().time(time).build();
+
+        ReleaseResult result = engine.run(KubernetesBlueGreen.serviceSelectorPlan(client,
+                        BlueGreenConventions.forApp("myapp").namespace(app.namespace()).build())
+                .version("myapp:v2")
+                .preSwitchGate(gates.deploymentAvailable())
+                .preSwitchGate(gates.podRestarts(Duration.ofSeconds(30)))
+                .postSwitchGate(HealthGate.observe(HealthGate.allOf("live", gates.endpointsReady(2), gates.version(5),
+                                gates.http("health", "/health", http -> http.expectStatus(200)), gates.logErrors(),
+                                gates.resourceUsage(500, 256)))
+                        .every(Duration.ofSeconds(10)).lasting(Duration.ofSeconds(30)).build())
+                .retention(Retention.scaleDownAfter(Duration.ofMinutes(1)))
+                .build());
+
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result::summary);
+        assertEquals(3, result.gateEvaluations().size(), result::summary);
+        assertTrue(result.gateEvaluations().stream().allMatch(g -> g.result().passed()), result::summary);
+        Map<String, Number> window = result.gateEvaluations().get(2).result().measurements();
+        assertEquals(3, window.get("evaluations").intValue(), result::summary);
+        assertEquals(5, window.get("version.matching").intValue(), result::summary);
+        assertEquals(0, window.get("endpoints-ready.other_color").intValue(), result::summary);
     }
 
     @Test

@@ -162,6 +162,12 @@ public final class DeploymentEnvironments implements ColorEnvironments {
     }
 
     @Override
+    public Map<String, String> candidateAttributes(Color color) {
+        Checks.nonNull("color", color);
+        return deployments.lastSeen(color).map(d -> kubernetesCandidate(color, d).toAttributes()).orElse(Map.of());
+    }
+
+    @Override
     public Optional<Diagnosis> diagnose(Color color, Deadline deadline) {
         Checks.nonNull("color", color);
         Deployment deployment = deployments.lastSeen(color).orElse(null);
