@@ -332,6 +332,48 @@ class KubernetesGatesTest {
     }
 
     @Test
+    void aJobThatRunsPastItsTimeoutFailsTheGateAndIsDeleted(SimulatedCluster simulated) throws Exception {
+        start(simulated);
+        cluster.markImage("tests:hanging", PodBehavior.HEALTHY.withLogLines("waiting for the payment sandbox"));
+
+        GateResult result = evaluate(gates.job("integration-tests", job("tests:hanging", 0), Duration.ofMillis(300)),
+                liveBlue());
+
+        assertEquals(GateStatus.FAILED, result.status(), result::toString);
+        assertTrue(result.reason().matches("(?s)Job " + app.namespace() + "/integration-tests-[a-z0-9]{5} failed \\(did not "
+                + "finish within PT0.3S; deleted\\).*"), result.reason());
+        assertTrue(result.reason().endsWith("waiting for the payment sandbox"), result.reason());
+        String name = result.reason().split(" ")[1].substring(app.namespace().length() + 1);
+        assertEquals(null, client.batch().v1().jobs().inNamespace(app.namespace()).withName(name).get(), "deleted");
+    }
+
+    @Test
+    void theHttpGateFailsNamingAServiceThatDoesNotExistOrHasNoSuchPort(SimulatedCluster simulated) throws Exception {
+        start(simulated);
+        gates = KubernetesGates.using(client).serviceAddresses(ServiceAddressResolver.inClusterDns(client));
+
+        GateResult missing = evaluate(gates.http("smoke", ctx -> "myapp-green-test", null, "/health", h -> h), liveBlue());
+        GateResult noPort = evaluate(gates.http("smoke", null, "grpc", "/health", h -> h), liveBlue());
+
+        assertEquals(GateStatus.FAILED, missing.status());
+        assertEquals("Service " + app.namespace() + "/myapp-green-test cannot be reached: Service " + app.namespace()
+                + "/myapp-green-test does not exist; expected the Service the gate targets", missing.reason());
+        assertEquals(GateStatus.FAILED, noPort.status());
+        assertTrue(noPort.reason().contains("has no port 'grpc'; it has [http/80]")
+                || noPort.reason().contains("has no port 'grpc'; it has [80]"), noPort.reason());
+    }
+
+    @Test
+    void inClusterTheServiceIsReachedByItsDnsNameAndPort(SimulatedCluster simulated) {
+        start(simulated);
+
+        try (ServiceAddress address = ServiceAddressResolver.inClusterDns(client).resolve(app.namespace(), "myapp-service",
+                null)) {
+            assertEquals("http://myapp-service." + app.namespace() + ".svc:80/", address.baseUrl().toString());
+        }
+    }
+
+    @Test
     void badGateSettingsAreRejectedNamingTheValue(SimulatedCluster simulated) {
         start(simulated);
 

@@ -181,7 +181,7 @@ public final class DeploymentEnvironments implements ColorEnvironments {
         if (deployment == null) {
             return Optional.empty();
         }
-        return Optional.of(Diagnostician.diagnose(deployments.client(), kubernetesCandidate(color, deployment)));
+        return Optional.of(Diagnostician.diagnose(deployments.client(), kubernetesCandidate(color, deployment), deadline));
     }
 
     @Override

@@ -4,6 +4,7 @@ import dev.bluegreen.fabric8.KubernetesCandidate;
 import dev.bluegreen.fabric8.KubernetesDiagnosis;
 import dev.bluegreen.fabric8.KubernetesDiagnosis.PodDiagnosis;
 import dev.bluegreen.fabric8.KubernetesDiagnosis.ServiceEndpoints;
+import dev.bluegreen.spi.Deadline;
 import io.fabric8.kubernetes.api.model.ContainerStateTerminated;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.EndpointAddress;
@@ -33,9 +34,10 @@ public final class Diagnostician {
     /**
      * @param client    the client
      * @param candidate the color's objects
+     * @param deadline  bounds the reads: pods left when it expires are listed without events and logs
      * @return the diagnosis
      */
-    public static KubernetesDiagnosis diagnose(KubernetesClient client, KubernetesCandidate candidate) {
+    public static KubernetesDiagnosis diagnose(KubernetesClient client, KubernetesCandidate candidate, Deadline deadline) {
         List<String> problems = new ArrayList<>();
         ServiceEndpoints endpoints = endpoints(client, candidate, problems);
         List<PodDiagnosis> pods = new ArrayList<>();
@@ -47,6 +49,14 @@ public final class Diagnostician {
             found = List.of();
         }
         for (Pod pod : found) {
+            if (deadline.expired()) {
+                problems.add("the events and logs of pod " + CandidatePods.name(pod) + ": no time left within "
+                        + deadline.timeout());
+                pods.add(new PodDiagnosis(CandidatePods.name(pod), CandidatePods.phase(pod), Pods.isReady(pod),
+                        CandidatePods.restarts(pod), CandidatePods.waitingReason(pod), Optional.empty(), List.of(), List.of(),
+                        false));
+                continue;
+            }
             pods.add(pod(client, candidate.namespace(), pod, problems));
         }
         return new KubernetesDiagnosis(candidate.describePods(), endpoints, pods, problems);

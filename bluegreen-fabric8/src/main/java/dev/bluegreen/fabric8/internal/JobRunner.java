@@ -51,10 +51,14 @@ public final class JobRunner {
      * @param logTail   the last log lines of its last pod, oldest first
      */
     public record Outcome(String namespace, String job, boolean succeeded, String reason, List<String> logTail) {
-        /** @return e.g. {@code Job shop/migrate-x7k2p failed (BackoffLimitExceeded: ...); last log lines: [...]} */
+        /** @return e.g. {@code Job shop/migrate-x7k2p failed (BackoffLimitExceeded: ...); last log lines:\n  ...} */
         public String describe() {
-            return "Job " + namespace + "/" + job + (succeeded ? " succeeded" : " failed") + " (" + reason + ")"
-                    + (logTail.isEmpty() ? "; no log lines" : "; last log lines:\n  " + String.join("\n  ", logTail));
+            return headline() + (logTail.isEmpty() ? "; no log lines" : "; last log lines:\n  " + String.join("\n  ", logTail));
+        }
+
+        /** @return e.g. {@code Job shop/migrate-x7k2p succeeded (Complete)} */
+        public String headline() {
+            return "Job " + namespace + "/" + job + (succeeded ? " succeeded" : " failed") + " (" + reason + ")";
         }
     }
 
@@ -86,7 +90,7 @@ public final class JobRunner {
             while (true) {
                 Optional<Outcome> done = finished(client, current, ns, name, tailLines);
                 if (done.isPresent()) {
-                    LOG.info("{}", done.get().describe().lines().findFirst().orElse(""));
+                    LOG.info("{}", done.get().headline());
                     return done.get();
                 }
                 CompletableFuture<Job> next = new CompletableFuture<>();
