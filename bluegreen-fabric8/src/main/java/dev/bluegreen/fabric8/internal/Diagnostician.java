@@ -45,7 +45,7 @@ public final class Diagnostician {
         try {
             found = CandidatePods.list(client, candidate);
         } catch (KubernetesClientException e) {
-            problems.add("the pods " + candidate.selectorString() + ": " + e.getMessage());
+            problems.add("the pods " + candidate.selectorString() + ": " + KubeCalls.reason(e));
             found = List.of();
         }
         for (Pod pod : found) {
@@ -76,7 +76,7 @@ public final class Diagnostician {
             }
             return new ServiceEndpoints(candidate.service(), true, ready, notReady);
         } catch (KubernetesClientException e) {
-            problems.add("the endpoints of Service " + candidate.service() + ": " + e.getMessage());
+            problems.add("the endpoints of Service " + candidate.service() + ": " + KubeCalls.reason(e));
             return new ServiceEndpoints(candidate.service(), false, List.of(), List.of());
         }
     }
@@ -136,7 +136,7 @@ public final class Diagnostician {
             }
             return lines;
         } catch (KubernetesClientException e) {
-            problems.add("the events of pod " + pod + ": " + e.getMessage());
+            problems.add("the events of pod " + pod + ": " + KubeCalls.reason(e));
             return List.of();
         }
     }
@@ -154,14 +154,10 @@ public final class Diagnostician {
                 }
             } catch (KubernetesClientException e) {
                 if (!previous) {
-                    lines.add("(no logs: " + firstLine(e.getMessage()) + ")");
+                    lines.add("(no logs: " + KubeCalls.reason(e) + ")");
                 }
             }
         }
         return lines;
-    }
-
-    private static String firstLine(String message) {
-        return message == null ? "" : message.lines().findFirst().orElse("");
     }
 }

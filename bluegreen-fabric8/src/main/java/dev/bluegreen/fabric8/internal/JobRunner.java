@@ -191,7 +191,7 @@ public final class JobRunner {
             }
             return lines.size() > tailLines ? lines.subList(lines.size() - tailLines, lines.size()) : lines;
         } catch (KubernetesClientException e) {
-            return List.of("(logs could not be read: " + e.getMessage() + ")");
+            return List.of("(no logs: " + KubeCalls.reason(e) + ")");
         }
     }
 
