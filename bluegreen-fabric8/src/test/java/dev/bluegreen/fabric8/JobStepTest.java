@@ -154,6 +154,18 @@ class JobStepTest {
     }
 
     @Test
+    void aFailedContractJobAfterTheOldColorIsGoneIsAWarningOfTheCommittedRelease() {
+        CustomStep contract = JobStep.named("migrate-contract", client).job(job("orders-contract", "migrate:broken")).build();
+
+        ReleaseResult result = engine.run(plan("myapp:v2").stepAfter(StandardStep.RETIRE_PREVIOUS, contract).build());
+
+        assertEquals(Outcome.SUCCEEDED, result.outcome(), result::summary);
+        assertEquals("green", selectedColor());
+        assertTrue(result.warnings().stream().anyMatch(w -> w.contains("the job of step 'migrate-contract'")
+                && w.contains("ERROR: column \"currency\" already exists")), result::summary);
+    }
+
+    @Test
     void aJobWithoutContainersOrWithRestartPolicyAlwaysIsRejectedBeforeAnyRelease() {
         Job always = job("x", "migrate:expand");
         always.getSpec().getTemplate().getSpec().setRestartPolicy("Always");
