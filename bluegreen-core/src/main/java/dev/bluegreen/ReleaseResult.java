@@ -31,6 +31,7 @@ public final class ReleaseResult {
     private final Instant startedAt;
     private final Instant finishedAt;
     private final ReleaseResult recovered;
+    private final Diagnosis diagnosis;
 
     /**
      * Creates a result; the engine does this, tests of listeners and reporters may too.
@@ -58,6 +59,38 @@ public final class ReleaseResult {
                          Color previousColor, Color targetColor, Color liveColor, Map<Color, EnvironmentState> colors,
                          List<StepRecord> timeline, List<GateEvaluation> gateEvaluations, BlueGreenException error,
                          List<String> warnings, Instant startedAt, Instant finishedAt, ReleaseResult recovered) {
+        this(releaseId, app, namespace, version, outcome, previousColor, targetColor, liveColor, colors, timeline,
+                gateEvaluations, error, warnings, startedAt, finishedAt, recovered, null);
+    }
+
+    /**
+     * Creates a result with a diagnosis; the engine does this when a release did not succeed and
+     * its environments could diagnose the candidate.
+     *
+     * @param releaseId       the release's id; never null
+     * @param app             the app; never null
+     * @param namespace       the namespace; never null
+     * @param version         the version released; never null
+     * @param outcome         how it ended; never null
+     * @param previousColor   the color live at the start; null when it could not be read
+     * @param targetColor     the color the version went to; null when preflight did not get that far
+     * @param liveColor       the color live at the end; null when it could not be read
+     * @param colors          what each color ran when last read or written; never null
+     * @param timeline        the steps, in order; never null
+     * @param gateEvaluations final gate evaluations, in order; never null
+     * @param error           what made the release not succeed; see the other constructor
+     * @param warnings        things that went wrong without changing the outcome; never null
+     * @param startedAt       when it started; never null
+     * @param finishedAt      when it ended; never null
+     * @param recovered       the result of an earlier release recovered first; null when there was none
+     * @param diagnosis       what the platform showed about the candidate when the release failed; may be null
+     */
+    public ReleaseResult(String releaseId, String app, String namespace, String version, Outcome outcome,
+                         Color previousColor, Color targetColor, Color liveColor, Map<Color, EnvironmentState> colors,
+                         List<StepRecord> timeline, List<GateEvaluation> gateEvaluations, BlueGreenException error,
+                         List<String> warnings, Instant startedAt, Instant finishedAt, ReleaseResult recovered,
+                         Diagnosis diagnosis) {
+        this.diagnosis = diagnosis;
         this.releaseId = releaseId;
         this.app = app;
         this.namespace = namespace;
@@ -135,6 +168,17 @@ public final class ReleaseResult {
      */
     public Optional<ReleaseResult> recovered() {
         return Optional.ofNullable(recovered);
+    }
+
+    /**
+     * @return when the release failed, aborted or rolled back: what the platform showed about the
+     *         candidate at that moment (before it was given up), gathered by the adapter, e.g. the
+     *         Service's endpoints, each pod's phase, readiness, restarts and waiting reason, readiness
+     *         probe failures and the last log lines of failing pods; empty on success or when the
+     *         adapter has no diagnosis
+     */
+    public Optional<Diagnosis> diagnosis() {
+        return Optional.ofNullable(diagnosis);
     }
 
     /** @return every step and recovery action, in the order they ran */
@@ -217,6 +261,9 @@ public final class ReleaseResult {
         }
         for (String warning : warnings) {
             text.append("  warning: ").append(warning).append('\n');
+        }
+        if (diagnosis != null) {
+            text.append("  diagnosis: ").append(diagnosis.render().strip().replace("\n", "\n    ")).append('\n');
         }
         return text.toString();
     }

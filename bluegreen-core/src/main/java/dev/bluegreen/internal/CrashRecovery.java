@@ -117,7 +117,8 @@ final class CrashRecovery {
                         + " with every replica available. Roll it back instead"));
             }
             run.route.startWatching(route, crashed.committed() ? Set.of(crashed.to()) : Set.of(crashed.from(), crashed.to()));
-            run.candidate = new Candidate(crashed.to(), run.version, "recovered", run.environments.describe(crashed.to()), "");
+            run.candidate = new Candidate(crashed.to(), run.version, "recovered", run.environments.describe(crashed.to()), "",
+                    run.environments.candidateAttributes(crashed.to()));
             // the crashed release deployed it (it runs the release's version): give it up if finishing fails
             run.deployAttempted = true;
             return Done.of("took over the release lock of " + run.app + " to finish " + crashed + "; " + target);

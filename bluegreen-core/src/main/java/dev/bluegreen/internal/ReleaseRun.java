@@ -122,6 +122,8 @@ final class ReleaseRun implements ReleaseExecution {
     final List<String> warnings = Collections.synchronizedList(new ArrayList<>());
     private final List<GateEvaluation> gateEvaluations = Collections.synchronizedList(new ArrayList<>());
     BlueGreenException error;
+    /** What the environments showed about the candidate when the release failed; null until then. */
+    volatile dev.bluegreen.Diagnosis diagnosis;
     ReleaseResult recovered;
 
     ReleaseRun(DefaultReleaseEngine engine, ReleasePlan plan, Mode mode, ReleaseRecord recovering,
@@ -248,7 +250,7 @@ final class ReleaseRun implements ReleaseExecution {
             ReleaseResult result = new ReleaseResult(id, app.app(), app.namespace(), version, outcome, from, to,
                     liveAtEnd, colors, timeline, List.copyOf(gateEvaluations),
                     outcome == Outcome.SUCCEEDED && liveAtEnd != null ? null : error, List.copyOf(warnings), startedAt,
-                    clock.now(), recovered);
+                    clock.now(), recovered, outcome == Outcome.SUCCEEDED ? null : diagnosis);
             LOG.info("{} to {} ended {}; live color {}{}", subject(), version, outcome,
                     liveAtEnd == null ? "unknown" : liveAtEnd, error == null ? "" : "; " + error.getMessage());
             done.complete(result);
@@ -535,6 +537,26 @@ final class ReleaseRun implements ReleaseExecution {
             record = record.at(phase, "end");
         }
     }
+
+    /**
+     * Asks the environments, once, what the candidate looks like, before anything is given up. Only
+     * reads, bounded by {@link #DIAGNOSIS_TIMEOUT}; a failure to diagnose is a warning.
+     */
+    void diagnoseCandidate() {
+        Color target = to;
+        if (diagnosis != null || target == null || !deployAttempted) {
+            return;
+        }
+        try {
+            diagnosis = environments.diagnose(target, dev.bluegreen.spi.Deadline.after(DIAGNOSIS_TIMEOUT)).orElse(null);
+        } catch (RuntimeException e) {
+            LOG.warn("{}: could not diagnose {}: {}", subject(), environments.describe(target), e.toString());
+            warnings.add("no diagnosis of " + environments.describe(target) + ": " + e.getMessage());
+        }
+    }
+
+    /** How long gathering a diagnosis may take. */
+    static final Duration DIAGNOSIS_TIMEOUT = Duration.ofSeconds(15);
 
     void failWith(BlueGreenException cause) {
         if (error == null) {

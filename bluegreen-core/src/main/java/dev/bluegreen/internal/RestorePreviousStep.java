@@ -51,7 +51,8 @@ final class RestorePreviousStep implements StepWork {
             asked = run.environments.restore(previous, before.replicas(), deadline);
             run.route.wrote();
         }
-        Candidate previousColor = new Candidate(crashed.from(), before.version(), "restored", asked.object(), "");
+        Candidate previousColor = new Candidate(crashed.from(), before.version(), "restored", asked.object(), "",
+                run.environments.candidateAttributes(crashed.from()));
         try {
             EnvironmentState ready = run.environments.awaitReady(previousColor, deadline);
             run.colors.put(crashed.from(), ready);

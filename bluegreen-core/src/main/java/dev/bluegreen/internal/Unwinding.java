@@ -56,6 +56,7 @@ final class Unwinding {
     /** Brings a release that failed before being committed to a safe end. */
     void recover(BlueGreenException cause) {
         run.failWith(cause);
+        run.diagnoseCandidate();
         RouteChanged seen = run.route.unreportedRouteChange.getAndSet(null);
         if (seen != null) {
             run.events.emit(seen);

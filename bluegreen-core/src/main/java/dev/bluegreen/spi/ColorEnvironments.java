@@ -3,6 +3,7 @@ package dev.bluegreen.spi;
 import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
 import dev.bluegreen.ConflictException;
+import dev.bluegreen.Diagnosis;
 import dev.bluegreen.NotReadyException;
 
 import java.util.List;
@@ -28,6 +29,18 @@ public interface ColorEnvironments {
      * @return the object behind it, for messages, e.g. {@code Deployment shop/myapp-green}
      */
     String describe(Color color);
+
+    /**
+     * The adapter's description of a color as data, for the {@link Candidate#attributes()} of a
+     * candidate the engine describes itself (when it recovers a crashed release, it did not get the
+     * candidate from {@link #deploy}).
+     *
+     * @param color a color; never null
+     * @return the attributes {@link #deploy} would give its candidate; empty by default
+     */
+    default java.util.Map<String, String> candidateAttributes(Color color) {
+        return java.util.Map.of();
+    }
 
     /**
      * Checks, before anything runs, that a version is something this platform can run (for
@@ -158,4 +171,20 @@ public interface ColorEnvironments {
      * @throws ConflictException when someone else changed it since {@code decidedOn}
      */
     EnvironmentState restore(EnvironmentState decidedOn, int replicas, Deadline deadline);
+
+    /**
+     * Gathers what an operator would look at when a color failed: e.g. for Kubernetes the
+     * Service's endpoints, each pod with its phase, readiness, restarts and waiting reason, readiness
+     * probe failures and the last log lines of failing pods. The engine asks for it when a release
+     * fails, aborts or rolls back, before it gives the candidate up, and puts it into the
+     * {@link dev.bluegreen.ReleaseResult#diagnosis() result}. Only reads; never throws for what it
+     * cannot read (it says so in the diagnosis instead).
+     *
+     * @param color    the color to diagnose, usually the release's candidate; never null
+     * @param deadline bounds the reads; never null
+     * @return the diagnosis; empty when the adapter has none (the default)
+     */
+    default Optional<Diagnosis> diagnose(Color color, Deadline deadline) {
+        return Optional.empty();
+    }
 }

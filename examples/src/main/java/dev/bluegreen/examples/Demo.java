@@ -7,6 +7,8 @@ import dev.bluegreen.ReleaseResult;
 import dev.bluegreen.Retention;
 import dev.bluegreen.fabric8.BlueGreenConventions;
 import dev.bluegreen.fabric8.KubernetesBlueGreen;
+import dev.bluegreen.fabric8.KubernetesGates;
+import dev.bluegreen.fabric8.ServiceAddress;
 import dev.bluegreen.testkit.BlueGreenApp;
 import dev.bluegreen.testkit.SimulatedCluster;
 
@@ -54,12 +56,15 @@ public final class Demo {
             out.println("myapp v1 is live on blue with 3 ready pods; green is idle (0 replicas)");
 
             BlueGreenConventions conventions = BlueGreenConventions.forApp("myapp").namespace(app.namespace()).build();
-            PodsReadyGate podsReady = new PodsReadyGate(cluster.client());
+            // The library's Kubernetes gates; HTTP gates reach Services through the simulated cluster's data plane.
+            KubernetesGates gates = KubernetesGates.using(cluster.client()).serviceAddresses(
+                    (namespace, service, port) -> ServiceAddress.of(cluster.dataPlane().serviceUrl(namespace, service)));
             ReleasePlan plan = KubernetesBlueGreen.serviceSelectorPlan(cluster.client(), conventions)
                     .version("registry.example.com/myapp:v2")
-                    .preSwitchGate(podsReady)
-                    .postSwitchGate(HealthGate.observe(podsReady).every(Duration.ofMillis(100))
-                            .lasting(Duration.ofMillis(500)).build())
+                    .preSwitchGate(gates.deploymentAvailable())
+                    .postSwitchGate(HealthGate.observe(HealthGate.allOf("live", gates.endpointsReady(3),
+                                    gates.version(5), gates.podRestarts(Duration.ZERO), gates.logErrors()))
+                            .every(Duration.ofMillis(100)).lasting(Duration.ofMillis(500)).build())
                     .retention(Retention.scaleDownAfter(Duration.ofMillis(500)))
                     .build();
             out.println("release plan: " + plan);

@@ -7,6 +7,7 @@ import dev.bluegreen.ReleaseResult;
 import dev.bluegreen.Retention;
 import dev.bluegreen.fabric8.BlueGreenConventions;
 import dev.bluegreen.fabric8.KubernetesBlueGreen;
+import dev.bluegreen.fabric8.KubernetesGates;
 import io.fabric8.kubernetes.client.KubernetesClient;
 
 import java.time.Duration;
@@ -24,12 +25,15 @@ public final class Quickstart {
     /** Releases a new image of myapp; pass ReleaseEngine.create(), or an engine with a manual clock in tests. */
     public static ReleaseResult release(KubernetesClient client, ReleaseEngine engine, String image) {
         BlueGreenConventions myapp = BlueGreenConventions.forApp("myapp").namespace("production").build();
-        HealthGate podsReady = new PodsReadyGate(client);   // or any HealthGate of your own
+        KubernetesGates gates = KubernetesGates.using(client);   // they read Service, pods and labels from the release
 
         ReleasePlan plan = KubernetesBlueGreen.serviceSelectorPlan(client, myapp)
-                .version(image)                                   // deployed to the idle color
-                .preSwitchGate(podsReady)                         // smoke test before the switch
-                .postSwitchGate(HealthGate.observe(podsReady)     // observed after the switch
+                .version(image)                                              // deployed to the idle color
+                .preSwitchGate(gates.deploymentAvailable())                  // before the switch: every new pod up
+                .preSwitchGate(gates.podRestarts(Duration.ofSeconds(30)))    // and none restarting for 30 s
+                .postSwitchGate(HealthGate.observe(HealthGate.allOf("live",  // observed after the switch:
+                                gates.endpointsReady(1),                     // the Service reaches only new pods
+                                gates.logErrors()))                          // whose logs show no ERROR lines
                         .every(Duration.ofSeconds(10)).lasting(Duration.ofMinutes(1)).build())
                 .retention(Retention.scaleDownAfter(Duration.ofMinutes(5)))   // then the old color is retired
                 .build();

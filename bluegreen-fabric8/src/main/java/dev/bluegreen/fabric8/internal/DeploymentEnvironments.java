@@ -2,10 +2,12 @@ package dev.bluegreen.fabric8.internal;
 
 import dev.bluegreen.ClusterApiException;
 import dev.bluegreen.Color;
+import dev.bluegreen.Diagnosis;
 import dev.bluegreen.ConflictException;
 import dev.bluegreen.NotReadyException;
 import dev.bluegreen.PreflightException;
 import dev.bluegreen.fabric8.BlueGreenConventions;
+import dev.bluegreen.fabric8.KubernetesCandidate;
 import dev.bluegreen.internal.Checks;
 import dev.bluegreen.spi.Candidate;
 import dev.bluegreen.spi.ColorEnvironments;
@@ -254,7 +256,41 @@ public final class DeploymentEnvironments implements ColorEnvironments {
                 : deployment.getSpec().getTemplate().getMetadata().getLabels();
         return new Candidate(color, version, "generation " + generation(deployment), describe(color),
                 "pods labelled " + new TreeMap<>(labels == null ? Map.of() : labels) + " in namespace "
-                        + conventions.namespace());
+                        + conventions.namespace(), kubernetesCandidate(color, deployment).toAttributes());
+    }
+
+    /** The candidate's objects as data, for the Kubernetes gates: namespace, Deployment, Service, labels. */
+    private KubernetesCandidate kubernetesCandidate(Color color, Deployment deployment) {
+        Map<String, String> selector = new TreeMap<>();
+        if (deployment.getSpec().getSelector() != null && deployment.getSpec().getSelector().getMatchLabels() != null) {
+            selector.putAll(deployment.getSpec().getSelector().getMatchLabels());
+        }
+        selector.put(conventions.colorLabel(), color.name());
+        return new KubernetesCandidate(conventions.namespace(), conventions.deploymentName(color),
+                conventions.serviceName(), conventions.colorLabel(), color, selector);
+    }
+
+    @Override
+    public Map<String, String> candidateAttributes(Color color) {
+        Checks.nonNull("color", color);
+        return deployments.lastSeen(color).map(d -> kubernetesCandidate(color, d).toAttributes()).orElse(Map.of());
+    }
+
+    @Override
+    public Optional<Diagnosis> diagnose(Color color, Deadline deadline) {
+        Checks.nonNull("color", color);
+        Deployment deployment = deployments.lastSeen(color).orElse(null);
+        if (deployment == null) {
+            try {
+                deployment = deployments.get(color, deadline);
+            } catch (RuntimeException e) {
+                deployment = null;
+            }
+        }
+        if (deployment == null) {
+            return Optional.empty();
+        }
+        return Optional.of(Diagnostician.diagnose(deployments.client(), kubernetesCandidate(color, deployment), deadline));
     }
 
     @Override

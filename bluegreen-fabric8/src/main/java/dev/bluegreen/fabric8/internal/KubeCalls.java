@@ -127,7 +127,15 @@ final class KubeCalls {
     }
 
     /** @return whether a failure of a write leaves its outcome unknown (no answer, or a 5xx) */
-    static boolean outcomeUnknown(KubernetesClientException e) {
+    /** @return the server's own message when it sent a Status (e.g. why a log cannot be read), else the client's */
+    static String reason(KubernetesClientException e) {
+        if (e.getStatus() != null && e.getStatus().getMessage() != null && !e.getStatus().getMessage().isBlank()) {
+            return e.getStatus().getMessage();
+        }
+        return e.getMessage() == null ? e.toString() : e.getMessage().lines().findFirst().orElse(e.toString());
+    }
+
+        static boolean outcomeUnknown(KubernetesClientException e) {
         return e.getCode() <= 0 || e.getCode() >= 500;
     }
 
