@@ -136,18 +136,31 @@ class ArgoRolloutControllerTest {
         assertEquals("2", client.apps().replicaSets().withName("web-" + v2).get().getMetadata().getAnnotations()
                 .get("rollout.argoproj.io/revision"));
 
-        rollout(client).subresource("status").patch(MERGE, "{\"status\":{\"pauseConditions\":null}}");
-        Map<String, Object> healthy = status(await(client, s -> "Healthy".equals(s.get("phase"))
-                && v2.equals(s.get("stableRS"))));
+        List<String> oldRevision = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (io.fabric8.kubernetes.client.Watch watch = client.apps().replicaSets().withName("web-" + v1).watch(
+                new io.fabric8.kubernetes.client.Watcher<ReplicaSet>() {
+                    @Override
+                    public void eventReceived(Action action, ReplicaSet rs) {
+                        oldRevision.add(rs.getSpec().getReplicas() + " " + (rs.getMetadata().getAnnotations() != null
+                                && rs.getMetadata().getAnnotations().containsKey("scale-down-deadline")));
+                    }
 
-        assertEquals(v2, selector(client, "web-active"));
-        assertNull(healthy.get("controllerPause"));
-        ReplicaSet old = client.apps().replicaSets().withName("web-" + v1).get();
-        assertEquals(2, old.getSpec().getReplicas(), "the old revision keeps its pods for the scale-down delay");
-        assertNotNull(old.getMetadata().getAnnotations().get("scale-down-deadline"));
-        ReplicaSet scaledDown = client.apps().replicaSets().withName("web-" + v1).waitUntilCondition(
-                rs -> rs.getSpec().getReplicas() == 0, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        assertNull(scaledDown.getMetadata().getAnnotations().get("scale-down-deadline"));
+                    @Override
+                    public void onClose(io.fabric8.kubernetes.client.WatcherException cause) {
+                    }
+                })) {
+            rollout(client).subresource("status").patch(MERGE, "{\"status\":{\"pauseConditions\":null}}");
+            Map<String, Object> healthy = status(await(client, s -> "Healthy".equals(s.get("phase"))
+                    && v2.equals(s.get("stableRS"))));
+
+            assertEquals(v2, selector(client, "web-active"));
+            assertNull(healthy.get("controllerPause"));
+            ReplicaSet scaledDown = client.apps().replicaSets().withName("web-" + v1).waitUntilCondition(
+                    rs -> rs.getSpec().getReplicas() == 0, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            assertNull(scaledDown.getMetadata().getAnnotations().get("scale-down-deadline"));
+        }
+        assertTrue(oldRevision.contains("2 true"), "the old revision kept its pods during the scale-down delay, "
+                + "with the deadline annotated: " + oldRevision);
     }
 
     @Test

@@ -168,6 +168,14 @@ final class RolloutController {
         String templateHash = DeploymentUtil.templateHash(template, null);
         ReplicaSet newRS = owned.stream().filter(rs -> templateHash.equals(Models.labels(rs).get(HASH_LABEL)))
                 .min(DeploymentUtil.BY_CREATION).orElse(null);
+        if (newRS == null) {
+            // A template taken back from one of the ReplicaSets (undo) carries the server's defaults: compare
+            // with the defaults applied, ignoring the hash label (PodTemplateEqualIgnoreHash).
+            PodTemplateSpec defaulted = Json.model(Json.tree(template), PodTemplateSpec.class);
+            Admission.defaultTemplate(defaulted);
+            newRS = owned.stream().filter(rs -> Canonical.same(withoutHash(rs.getSpec().getTemplate()),
+                    withoutHash(defaulted))).min(DeploymentUtil.BY_CREATION).orElse(null);
+        }
         long maxRevision = owned.stream().mapToLong(RolloutController::revision).max().orElse(0);
         int replicas = spec.get("replicas") instanceof Number n ? n.intValue() : 1;
         String previousHash = Json.string(oldStatus, "currentPodHash");
@@ -658,5 +666,18 @@ final class RolloutController {
         } catch (NumberFormatException e) {
             return 0;
         }
+    }
+
+    private static Map<String, Object> withoutHash(PodTemplateSpec template) {
+        Map<String, Object> tree = Json.tree(template == null ? new PodTemplateSpec() : template);
+        Map<String, Object> metadata = Json.mapOrNull(tree, "metadata");
+        Map<String, Object> labels = Json.mapOrNull(metadata, "labels");
+        if (labels != null) {
+            labels.remove(HASH_LABEL);
+            if (labels.isEmpty()) {
+                metadata.remove("labels");
+            }
+        }
+        return tree;
     }
 }
