@@ -46,7 +46,9 @@ final class ArgoFixtures {
                       activeService: %1$s-active
                       previewService: %1$s-preview
                       autoPromotionEnabled: %3$s
-                      scaleDownDelaySeconds: 30
+                      # Simulated time runs 100 times faster: an hour here is 36 s of the test's time, so the
+                      # previous revision is still up when a release rolls back.
+                      scaleDownDelaySeconds: 3600
                       futureSetting: {kept: true}
                 """.formatted(name, image, autoPromotion);
     }

@@ -57,7 +57,7 @@ public final class RolloutClient implements ArgoRollout {
 
     private static final Logger LOG = LoggerFactory.getLogger(RolloutClient.class);
     private static final PatchContext MERGE = PatchContext.of(PatchType.JSON_MERGE);
-    private static final PatchContext JSON = PatchContext.of(PatchType.JSON);
+    static final PatchContext JSON = PatchContext.of(PatchType.JSON);
     private static final Pattern IMAGE = Pattern.compile("[^\\s]+");
     private static final DateTimeFormatter RFC3339 = DateTimeFormatter.ISO_INSTANT;
 
@@ -403,7 +403,17 @@ public final class RolloutClient implements ArgoRollout {
     }
 
     private UndoResult undoTo(long toRevision) {
-        Rollout rollout = get();
+        return undo(get(), toRevision);
+    }
+
+    /**
+     * Undo as decided on a read: the JSON patch is conditioned on that read's resourceVersion.
+     *
+     * @param rollout    the Rollout as read
+     * @param toRevision a revision, or 0 for the previous one
+     * @return what was done
+     */
+    UndoResult undo(Rollout rollout, long toRevision) {
         if (rollout.hasWorkloadRef()) {
             throw new ArgoException(describe() + " takes its pod template from spec.workloadRef; undo of a referenced "
                     + "workload is not supported; nothing was changed");
