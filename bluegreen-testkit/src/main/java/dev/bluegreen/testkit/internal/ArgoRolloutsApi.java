@@ -1,8 +1,8 @@
 package dev.bluegreen.testkit.internal;
 
 import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinition;
-import io.fabric8.kubernetes.api.model.apiextensions.v1.CustomResourceDefinitionBuilder;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Argo Rollouts' API as a cluster with Argo Rollouts installed has it: the CustomResourceDefinitions of
@@ -41,21 +41,9 @@ final class ArgoRolloutsApi {
     }
 
     private static CustomResourceDefinition crd(String kind, String plural, String singular, List<String> shortNames) {
-        return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName(plural + "." + GROUP)
-                .addToLabels("app.kubernetes.io/part-of", "argo-rollouts")
-                .endMetadata()
-                .withNewSpec()
-                .withGroup(GROUP)
-                .withScope("Namespaced")
-                .withNewNames().withKind(kind).withListKind(kind + "List").withPlural(plural).withSingular(singular)
-                .withShortNames(shortNames).withCategories("argoproj").endNames()
-                .addNewVersion().withName(VERSION).withServed(true).withStorage(true)
-                .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
-                .endOpenAPIV3Schema().endSchema()
-                .withNewSubresources().withNewStatus().endStatus().endSubresources()
-                .endVersion()
-                .endSpec()
-                .build();
+        CustomResourceDefinition crd = GatewayApi.crd(GROUP, kind, plural, singular, "Namespaced", shortNames, "argoproj",
+                VERSION);
+        crd.getMetadata().setLabels(Map.of("app.kubernetes.io/part-of", "argo-rollouts"));
+        return crd;
     }
 }

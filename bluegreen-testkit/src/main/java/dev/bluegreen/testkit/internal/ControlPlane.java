@@ -129,8 +129,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void startInformers() {
-        registerGatewayApi();
-        registerArgoRollouts();
+        registerCustomResources();
         inform(client.apps().deployments().inAnyNamespace(),
                 deployment -> {
                     deployments.observe(deployment);
@@ -277,26 +276,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * Creates the Gateway API's CustomResourceDefinitions, as a cluster with the Gateway API installed has them,
-     * so that generic clients and discovery know the kinds.
+     * Creates the CustomResourceDefinitions of the Gateway API and of Argo Rollouts, as a cluster with both installed
+     * has them, so that generic clients and discovery know the kinds.
      */
-    private void registerGatewayApi() {
-        for (CustomResourceDefinition crd : GatewayApi.definitions()) {
-            try {
-                client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
-            } catch (KubernetesClientException e) {
-                if (e.getCode() != 409) {
-                    throw e;
-                }
-            }
-        }
-    }
-
-    /**
-     * Creates Argo Rollouts' CustomResourceDefinitions, as a cluster with Argo Rollouts installed has them.
-     */
-    private void registerArgoRollouts() {
-        for (CustomResourceDefinition crd : ArgoRolloutsApi.definitions()) {
+    private void registerCustomResources() {
+        List<CustomResourceDefinition> definitions = new ArrayList<>(GatewayApi.definitions());
+        definitions.addAll(ArgoRolloutsApi.definitions());
+        for (CustomResourceDefinition crd : definitions) {
             try {
                 client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
             } catch (KubernetesClientException e) {

@@ -669,15 +669,6 @@ final class RolloutController {
     }
 
     private static Map<String, Object> withoutHash(PodTemplateSpec template) {
-        Map<String, Object> tree = Json.tree(template == null ? new PodTemplateSpec() : template);
-        Map<String, Object> metadata = Json.mapOrNull(tree, "metadata");
-        Map<String, Object> labels = Json.mapOrNull(metadata, "labels");
-        if (labels != null) {
-            labels.remove(HASH_LABEL);
-            if (labels.isEmpty()) {
-                metadata.remove("labels");
-            }
-        }
-        return tree;
+        return DeploymentUtil.withoutLabel(template, HASH_LABEL);
     }
 }
