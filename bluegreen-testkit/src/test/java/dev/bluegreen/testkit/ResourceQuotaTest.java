@@ -49,7 +49,9 @@ class ResourceQuotaTest {
         assertEquals("pods \"bare\" is forbidden: failed quota: compute: must specify limits.memory for: app; "
                 + "requests.cpu for: app", bare.getStatus().getMessage());
         ResourceQuota counted = client.resourceQuotas().withName("compute").waitUntilCondition(
-                q -> q.getStatus() != null && q.getStatus().getUsed() != null && q.getStatus().getUsed().containsKey("pods"),
+                // The quota's first status (before the pod counted) has pods=0: wait for the one that counts it.
+                q -> q.getStatus() != null && q.getStatus().getUsed() != null
+                        && new Quantity("1").equals(q.getStatus().getUsed().get("pods")),
                 TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         assertEquals(Map.of("pods", new Quantity("1"), "requests.cpu", new Quantity("600m"), "limits.memory",
                 new Quantity("512Mi")), counted.getStatus().getUsed());
