@@ -155,7 +155,10 @@ final class RolloutController {
             setCondition(status, "InvalidSpec", "True", "InvalidSpec", "The Rollout \"" + name
                     + "\" is invalid: spec.strategy.blueGreen." + field + ": Invalid value: \"" + missing
                     + "\": service \"" + missing + "\" not found", now);
-            writeStatus(stored, ro, oldStatus, status, spec);
+            String[] phase = phase(spec, status);
+            status.put("phase", phase[0]);
+            status.put("message", phase[1]);
+            writeStatus(stored, ro, oldStatus, status);
             return;
         }
         removeCondition(status, "InvalidSpec");
@@ -332,7 +335,7 @@ final class RolloutController {
             status.put("controllerPause", true);
         }
         conditionsFor(status, spec, newRS, latestNew, activeRS, abort, paused, replicas, now);
-        writeStatus(stored, ro, oldStatus, status, spec);
+        writeStatus(stored, ro, oldStatus, status);
     }
 
     private void conditionsFor(Map<String, Object> status, Map<String, Object> spec, ReplicaSet newRS,
@@ -569,7 +572,7 @@ final class RolloutController {
     // ---- status ----
 
     private void writeStatus(GenericKubernetesResource stored, Map<String, Object> ro, Map<String, Object> oldStatus,
-            Map<String, Object> status, Map<String, Object> spec) {
+            Map<String, Object> status) {
         if (Canonical.same(oldStatus, status)) {
             return;
         }
