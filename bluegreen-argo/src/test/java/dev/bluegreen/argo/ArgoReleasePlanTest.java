@@ -60,9 +60,14 @@ class ArgoReleasePlanTest {
     }
 
     private ReleasePlan.Builder plan(String version) {
-        return ArgoBlueGreen.plan(cluster.client(), NAMESPACE, "web").version(version)
+        return ArgoBlueGreen.plan(cluster.client(), NAMESPACE, "web", "app", options()).version(version)
                 .timeout(StandardStep.AWAIT_READY, TIMEOUT)
                 .timeout(StandardStep.SWITCH, TIMEOUT);
+    }
+
+    /** The Lease's times on the test's clock, so a lock expires when the test moves the clock. */
+    private dev.bluegreen.fabric8.KubernetesOptions options() {
+        return dev.bluegreen.fabric8.KubernetesOptions.builder().time(time).build();
     }
 
     private LoadGenerator load() throws Exception {
@@ -154,6 +159,49 @@ class ArgoReleasePlanTest {
         assertEquals(v1, status.stableHash());
         assertEquals(3, status.revision(), "undo brought revision 1's template back as revision 3");
         assertEquals("web:v1", report.versionSequence().get(report.versionSequence().size() - 1));
+    }
+
+    @Test
+    void aReleaseThatCrashedAfterPromotionIsRefusedByTheNextAndRecoveredByUndoToTheLastGoodRevision() throws Exception {
+        java.util.concurrent.CountDownLatch crashed = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch gone = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ScheduledExecutorService crashedScheduler =
+                java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+        ReleaseEngine doomed = ReleaseEngine.builder().time(time).scheduler(crashedScheduler).listener(event -> {
+            if (event instanceof dev.bluegreen.event.StepStarted started
+                    && started.step().equals(StandardStep.OBSERVE.stepName())) {
+                crashed.countDown();
+                try {
+                    gone.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                throw new IllegalStateException("the crashed process is gone");
+            }
+        }).build();
+        try {
+            doomed.start(ArgoBlueGreen.plan(cluster.newClient(), NAMESPACE, "web", null, options()).version("web:v2")
+                    .timeout(StandardStep.AWAIT_READY, TIMEOUT).timeout(StandardStep.SWITCH, TIMEOUT).build());
+            assertTrue(crashed.await(TIMEOUT.toSeconds(), TimeUnit.SECONDS));
+            crashedScheduler.shutdownNow();
+            String v2 = web.status().stableHash();
+            assertEquals(v2, activeSelector(cluster.client(), "web-active"), "the crash came right after the switch");
+            time.advance(dev.bluegreen.spi.LockTiming.DEFAULT.leaseDuration().plusSeconds(1));
+
+            ReleaseResult refused = engine.run(plan("web:v3").build());
+            assertEquals(Outcome.ABORTED, refused.outcome(), refused::summary);
+            assertTrue(refused.error().orElseThrow() instanceof dev.bluegreen.UnfinishedReleaseException,
+                    refused::summary);
+            assertEquals(v2, web.status().stableHash(), "refusing changes nothing");
+
+            ReleaseResult recovered = engine.recover(plan("web:v3").build(), dev.bluegreen.RecoveryPolicy.ROLL_BACK);
+
+            assertEquals(Outcome.ROLLED_BACK, recovered.outcome(), recovered::summary);
+            assertEquals(v1, activeSelector(cluster.client(), "web-active"));
+            assertEquals(v1, web.awaitPhase(RolloutPhase.HEALTHY, TIMEOUT).stableHash());
+        } finally {
+            gone.countDown();
+        }
     }
 
     @Test
