@@ -145,6 +145,14 @@ import java.util.stream.Collectors;
  *   <li>Every Ingress gets the address {@code 127.0.0.1} whatever its class; TLS sections and class names are
  *       not validated. Every Gateway is taken whatever its GatewayClass, ReferenceGrants are not checked (a
  *       cross-namespace backend resolves) and the Gateway API CRDs' schemas validate nothing.</li>
+ *   <li>Argo Rollouts: the CRDs of {@code argoproj.io/v1alpha1} Rollout and AnalysisRun are installed, and a
+ *       blue-green controller runs Rollouts on simulated ReplicaSets (a ReplicaSet per template with
+ *       {@code rollouts-pod-template-hash} and {@code rollout.argoproj.io/revision}, preview Service on the new
+ *       revision, {@code BlueGreenPause} when {@code autoPromotionEnabled} is false, promote, abort and retry,
+ *       {@code scaleDownDelaySeconds}, {@code abortScaleDownDelaySeconds}, {@code restartAt}, the status and phase
+ *       the real controller writes). Canary, analysis (AnalysisRuns are only stored), {@code workloadRef},
+ *       {@code previewReplicaCount} beyond the count, {@code rollbackWindow} and the revision history limit are not
+ *       simulated, and template hashes differ from Argo's.</li>
  *   <li>Metrics: each image's usage is constant, is there as soon as a container runs (metrics-server needs a
  *       scrape or two, 15 s or more) and the window is always 15 s.</li>
  *   <li>The data plane balances per request, round robin over the ready endpoints (kube-proxy: per

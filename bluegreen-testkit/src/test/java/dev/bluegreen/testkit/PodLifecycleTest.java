@@ -97,7 +97,9 @@ class PodLifecycleTest {
             watch.close();
         }
 
-        assertEquals(List.of("10s", "20s", "40s"), waiting.subList(0, 3), waiting.toString());
+        // A copy: the watch may still deliver an event after close, and a live subList would then throw.
+        List<String> seen = List.copyOf(waiting);
+        assertEquals(List.of("10s", "20s", "40s"), seen.subList(0, 3), seen.toString());
         ContainerStatus container = pod.getStatus().getContainerStatuses().get(0);
         assertEquals("CrashLoopBackOff", container.getState().getWaiting().getReason());
         assertEquals(1, container.getLastState().getTerminated().getExitCode());

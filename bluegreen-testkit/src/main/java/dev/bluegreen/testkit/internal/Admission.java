@@ -338,7 +338,12 @@ final class Admission {
 
     // ---- Pods ----
 
-    private static void defaultTemplate(PodTemplateSpec template) {
+    /**
+     * Applies the defaults the API server gives a pod template (as {@code SetObjectDefaults_PodTemplate} does).
+     *
+     * @param template the template, changed in place; may be null
+     */
+    static void defaultTemplate(PodTemplateSpec template) {
         if (template != null) {
             defaultPodSpec(template.getSpec());
         }

@@ -7,8 +7,8 @@ import java.util.stream.Collectors;
 
 /**
  * The built-in kinds the simulated API server gives a real server's write semantics (validation, defaults,
- * status subresource, graceful deletion). Other resources, custom resources among them, keep the mock's own
- * handling.
+ * status subresource, graceful deletion), and the custom resources whose controllers it simulates (Gateway API
+ * routes and gateways, Argo Rollouts' Rollout and AnalysisRun). Other resources keep the mock's own handling.
  */
 final class ApiResources {
 
@@ -80,7 +80,11 @@ final class ApiResources {
             new Kind("batch", "v1", "Job", "jobs", true, true, NameRule.DNS1123_SUBDOMAIN),
             new Kind("networking.k8s.io", "v1", "Ingress", "ingresses", true, true, NameRule.DNS1123_SUBDOMAIN),
             new Kind(GatewayApi.GROUP, "v1", "HTTPRoute", "httproutes", true, true, NameRule.DNS1123_SUBDOMAIN),
-            new Kind(GatewayApi.GROUP, "v1", "Gateway", "gateways", true, true, NameRule.DNS1123_SUBDOMAIN));
+            new Kind(GatewayApi.GROUP, "v1", "Gateway", "gateways", true, true, NameRule.DNS1123_SUBDOMAIN),
+            new Kind(ArgoRolloutsApi.GROUP, ArgoRolloutsApi.VERSION, "Rollout", "rollouts", true, true,
+                    NameRule.DNS1123_SUBDOMAIN),
+            new Kind(ArgoRolloutsApi.GROUP, ArgoRolloutsApi.VERSION, "AnalysisRun", "analysisruns", true, true,
+                    NameRule.DNS1123_SUBDOMAIN));
 
     private static final Map<String, Kind> BY_RESOURCE = KINDS.stream()
             .collect(Collectors.toMap(k -> k.group() + "/" + k.plural(), Function.identity()));

@@ -206,6 +206,10 @@ final class ApiServer {
             // Server-side apply: not simulated here.
             return null;
         }
+        if (strategic && ArgoRolloutsApi.GROUP.equals(kind.group())) {
+            // Custom resources have no patch strategies: a real server refuses before it looks for the object.
+            return ApiErrors.unsupportedMediaType(contentType);
+        }
         Map<String, Object> current = existing(path, kind);
         Map<String, Object> proposed;
         try {

@@ -2,6 +2,7 @@ package dev.bluegreen.testkit.internal;
 
 import dev.bluegreen.testkit.PodBehavior;
 import io.fabric8.kubernetes.api.model.Endpoints;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.ResourceQuota;
@@ -38,7 +39,7 @@ import java.util.stream.Collectors;
 /**
  * The controllers of a simulated cluster and the informers that feed them: Deployments, ReplicaSets, the
  * kubelet, Endpoints and EndpointSlices, Jobs, ResourceQuotas, the status parts of an ingress controller and a
- * Gateway API controller, and the garbage collector's part that deletes what a deleted owner controlled
+ * Gateway API controller, Argo Rollouts' blue-green controller, and the garbage collector's part that deletes what a deleted owner controlled
  * (Deployment, then its ReplicaSets, then their pods; a Job's pods, in the background). Informer callbacks only
  * hand events over to the {@link ControllerLoop}; everything else runs on the loop's thread.
  */
@@ -61,6 +62,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ObjectStore<Ingress> ingresses = new ObjectStore<>();
     private final ObjectStore<HTTPRoute> routes = new ObjectStore<>();
     private final ObjectStore<Gateway> gateways = new ObjectStore<>();
+    private final ObjectStore<GenericKubernetesResource> rollouts = new ObjectStore<>();
     private final Kubelet kubelet;
     private final DeploymentController deploymentController;
     private final ReplicaSetController replicaSetController;
@@ -69,6 +71,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ResourceQuotaController quotaController;
     private final IngressController ingressController;
     private final GatewayController gatewayController;
+    private final RolloutController rolloutController;
     private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
 
     /**
@@ -101,6 +104,8 @@ public final class ControlPlane implements AutoCloseable {
         this.quotaController = new ResourceQuotaController(client, loop, quotas, pods);
         this.ingressController = new IngressController(client, loop, ingresses);
         this.gatewayController = new GatewayController(client, loop, routes, gateways, services);
+        this.rolloutController = new RolloutController(client, loop, rollouts, replicaSets, pods, services,
+                replicaSetController::enqueue);
     }
 
     /**
@@ -124,7 +129,7 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     private void startInformers() {
-        registerGatewayApi();
+        registerCustomResources();
         inform(client.apps().deployments().inAnyNamespace(),
                 deployment -> {
                     deployments.observe(deployment);
@@ -140,10 +145,12 @@ public final class ControlPlane implements AutoCloseable {
                     replicaSets.observe(rs);
                     replicaSetController.enqueue(ObjectStore.keyOf(rs));
                     deploymentController.replicaSetChanged(rs);
+                    rolloutController.replicaSetChanged(rs);
                 },
                 rs -> {
                     replicaSets.remove(rs, true);
                     deploymentController.replicaSetChanged(rs);
+                    rolloutController.replicaSetChanged(rs);
                     collectDependents(rs);
                 });
         inform(client.pods().inAnyNamespace(),
@@ -176,11 +183,22 @@ public final class ControlPlane implements AutoCloseable {
                     services.observe(service);
                     endpointsController.enqueue(ObjectStore.keyOf(service));
                     gatewayController.changed();
+                    rolloutController.serviceChanged(service);
                 },
                 service -> {
                     services.remove(service, true);
                     endpointsController.enqueue(ObjectStore.keyOf(service));
                     gatewayController.changed();
+                    rolloutController.serviceChanged(service);
+                });
+        inform(client.genericKubernetesResources(ArgoRolloutsApi.API_VERSION, "Rollout").inAnyNamespace(),
+                rollout -> {
+                    rollouts.observe(rollout);
+                    rolloutController.enqueue(ObjectStore.keyOf(rollout));
+                },
+                rollout -> {
+                    rollouts.remove(rollout, true);
+                    collectDependents(rollout);
                 });
         inform(client.batch().v1().jobs().inAnyNamespace(),
                 job -> {
@@ -258,11 +276,13 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     /**
-     * Creates the Gateway API's CustomResourceDefinitions, as a cluster with the Gateway API installed has them,
-     * so that generic clients and discovery know the kinds.
+     * Creates the CustomResourceDefinitions of the Gateway API and of Argo Rollouts, as a cluster with both installed
+     * has them, so that generic clients and discovery know the kinds.
      */
-    private void registerGatewayApi() {
-        for (CustomResourceDefinition crd : GatewayApi.definitions()) {
+    private void registerCustomResources() {
+        List<CustomResourceDefinition> definitions = new ArrayList<>(GatewayApi.definitions());
+        definitions.addAll(ArgoRolloutsApi.definitions());
+        for (CustomResourceDefinition crd : definitions) {
             try {
                 client.apiextensions().v1().customResourceDefinitions().resource(crd).create();
             } catch (KubernetesClientException e) {
@@ -370,6 +390,9 @@ public final class ControlPlane implements AutoCloseable {
         Set<String> uids = new java.util.HashSet<>();
         allReplicaSets.forEach(rs -> uids.add(rs.getMetadata().getUid()));
         allDeployments.forEach(d -> uids.add(d.getMetadata().getUid()));
+        List<GenericKubernetesResource> allRollouts = client.genericKubernetesResources(ArgoRolloutsApi.API_VERSION,
+                "Rollout").inAnyNamespace().list().getItems();
+        allRollouts.forEach(r -> uids.add(r.getMetadata().getUid()));
         for (Pod pod : allPods) {
             boolean onNode = pod.getSpec() != null && Kubelet.NODE_NAME.equals(pod.getSpec().getNodeName());
             if (onNode && !Kubelet.admitted(pod) && pod.getMetadata().getDeletionTimestamp() == null) {
@@ -406,6 +429,12 @@ public final class ControlPlane implements AutoCloseable {
                 if (unsettled.isPresent()) {
                     return unsettled;
                 }
+            }
+        }
+        for (GenericKubernetesResource rollout : allRollouts) {
+            Optional<String> unsettled = RolloutController.unsettled(rollout);
+            if (unsettled.isPresent()) {
+                return unsettled;
             }
         }
         for (Job job : client.batch().v1().jobs().inAnyNamespace().list().getItems()) {

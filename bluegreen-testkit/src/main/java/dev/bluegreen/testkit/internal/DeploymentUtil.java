@@ -92,11 +92,22 @@ final class DeploymentUtil {
     }
 
     private static Map<String, Object> withoutHash(PodTemplateSpec template) {
+        return withoutLabel(template, TEMPLATE_HASH_LABEL);
+    }
+
+    /**
+     * A pod template as a tree without one of its labels (a hash label), for comparing templates.
+     *
+     * @param template the template; null counts as an empty one
+     * @param label    the label to leave out
+     * @return the tree
+     */
+    static Map<String, Object> withoutLabel(PodTemplateSpec template, String label) {
         Map<String, Object> tree = Json.tree(template == null ? new PodTemplateSpec() : template);
         Map<String, Object> metadata = Json.mapOrNull(tree, "metadata");
         Map<String, Object> labels = Json.mapOrNull(metadata, "labels");
         if (labels != null) {
-            labels.remove(TEMPLATE_HASH_LABEL);
+            labels.remove(label);
             if (labels.isEmpty()) {
                 metadata.remove("labels");
             }

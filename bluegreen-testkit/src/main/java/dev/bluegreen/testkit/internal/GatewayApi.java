@@ -41,16 +41,35 @@ final class GatewayApi {
 
     private static CustomResourceDefinition crd(String kind, String plural, String singular, String scope,
             List<String> shortNames, String version) {
+        CustomResourceDefinition crd = crd(GROUP, kind, plural, singular, scope, shortNames, "gateway-api", version);
+        crd.getMetadata().setAnnotations(Map.of("gateway.networking.k8s.io/bundle-version", "v1.2.1",
+                "gateway.networking.k8s.io/channel", "standard"));
+        return crd;
+    }
+
+    /**
+     * A CRD with one served version, a status subresource and a schema that keeps every field (the simulated API
+     * server validates nothing of such specs beyond names).
+     *
+     * @param group      the API group
+     * @param kind       the kind
+     * @param plural     its plural
+     * @param singular   its singular
+     * @param scope      {@code Namespaced} or {@code Cluster}
+     * @param shortNames its short names
+     * @param category   the category it belongs to
+     * @param version    the version served
+     * @return the definition
+     */
+    static CustomResourceDefinition crd(String group, String kind, String plural, String singular, String scope,
+            List<String> shortNames, String category, String version) {
         return new CustomResourceDefinitionBuilder()
-                .withNewMetadata().withName(plural + "." + GROUP)
-                .addToAnnotations("gateway.networking.k8s.io/bundle-version", "v1.2.1")
-                .addToAnnotations("gateway.networking.k8s.io/channel", "standard")
-                .endMetadata()
+                .withNewMetadata().withName(plural + "." + group).endMetadata()
                 .withNewSpec()
-                .withGroup(GROUP)
+                .withGroup(group)
                 .withScope(scope)
                 .withNewNames().withKind(kind).withListKind(kind + "List").withPlural(plural).withSingular(singular)
-                .withShortNames(shortNames).withCategories("gateway-api").endNames()
+                .withShortNames(shortNames).withCategories(category).endNames()
                 .addNewVersion().withName(version).withServed(true).withStorage(true)
                 .withNewSchema().withNewOpenAPIV3Schema().withType("object").withXKubernetesPreserveUnknownFields(true)
                 .endOpenAPIV3Schema().endSchema()
