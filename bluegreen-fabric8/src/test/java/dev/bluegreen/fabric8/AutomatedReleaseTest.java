@@ -179,6 +179,28 @@ class AutomatedReleaseTest {
     }
 
     @Test
+    void theLibrarysHttpGateSmokeTestsTheNewColorThroughTheTestServiceAndABrokenVersionNeverGetsTraffic() {
+        cluster.markImage("myapp:v3", HttpBehavior.DEFAULT.withErrorRatio(1.0));
+        KubernetesGates gates = KubernetesGates.using(client).serviceAddresses(
+                (namespace, service, port) -> ServiceAddress.of(cluster.dataPlane().serviceUrl(namespace, service)));
+        HealthGate smoke = gates.http("smoke", ctx -> conventions.testServiceName(ctx.candidate().color()), null, "/",
+                http -> http.expectStatus(200));
+        AutomatedRelease.Builder release = KubernetesBlueGreen.automatedRelease(client, conventions)
+                .method(RoutingMethod.SERVICE_SELECTOR).options(options).rolloutTimeout(WAIT).smokeGate(smoke);
+
+        ReleaseResult healthy = release.build().run(engine, "myapp:v2");
+        ReleaseResult broken = release.build().run(engine, "myapp:v3");
+
+        assertEquals(Outcome.SUCCEEDED, healthy.outcome(), healthy::summary);
+        assertEquals(Outcome.ABORTED, broken.outcome(), broken::summary);
+        assertTrue(broken.error().orElseThrow().getMessage().contains("500"), broken::summary);
+        assertLive(RoutingMethod.SERVICE_SELECTOR, "green");
+        assertEquals("myapp:v2", image("green"), "the broken version went to blue and never got traffic");
+        assertNull(testService("blue"));
+        assertNull(testService("green"));
+    }
+
+    @Test
     void aFailingObservationSwitchesBackAndStillDeletesTheTestService() {
         ReleaseResult result = release(RoutingMethod.HTTP_ROUTE)
                 .observationGate(HealthGate.named("error-rate", ctx -> GateResult.failed("5xx at 3%"))).build()
