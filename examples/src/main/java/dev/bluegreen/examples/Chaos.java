@@ -270,7 +270,7 @@ public final class Chaos {
         ChaosRun.Read end = run.settled();
         run.checkTimeline(run.startRv);
         run.checkEnd(end.state(), ChaosRun.committed(result));
-        run.checkResult("release", result, run.resultView(end.state()), run.sdkSwitched(run.startRv, end.rv()), "blue");
+        run.checkResult("release", result, run.resultView(end.state(), result), run.sdkSwitched(run.startRv, end.rv()), "blue");
         checkRecord(run, result, c);
         c.outcome(result);
     }

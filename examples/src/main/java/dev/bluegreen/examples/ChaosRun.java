@@ -220,9 +220,14 @@ final class ChaosRun implements AutoCloseable {
     /**
      * The state a result can speak for: a foreign switch made after the SDK last read the Service
      * (say, right before the release gave its lock up) happened after the release's final read,
-     * so its result names the color selected before that switch.
+     * so its result names the color selected before that switch. A result that names the color the
+     * Service selects at the end is true in any case: the release may have learnt of the switch from
+     * its watch on the Service, which the request log does not show as a read.
      */
-    State resultView(State end) {
+    State resultView(State end, ReleaseResult result) {
+        if (result.liveColor().map(color -> color.name().equals(end.selector())).orElse(false)) {
+            return end;
+        }
         int finalRead = finalServiceRead();
         for (ForeignEdit edit : foreign) {
             if (edit.kind().equals("switch") && edit.logIndex() > finalRead) {
