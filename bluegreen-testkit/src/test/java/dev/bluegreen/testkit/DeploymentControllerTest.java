@@ -278,6 +278,27 @@ class DeploymentControllerTest {
     }
 
     @Test
+    void aReplicaSetWhoseDeploymentIsGoneIsCollectedWithItsPodsEvenWhenItAppearsAfterTheDeletion(SimulatedCluster cluster) {
+        // What a ReplicaSet created by a write in flight while its Deployment was deleted looks like: its controlling
+        // owner no longer exists. The chaos matrix met one, and the cluster never settled again.
+        KubernetesClient client = cluster.client();
+        client.apps().deployments().resource(deployment("web", "web:v1", 2)).create();
+        cluster.awaitDeployment("default", "web", DeploymentConditions.rolloutComplete(), TIMEOUT);
+        ReplicaSet owned = client.apps().replicaSets().list().getItems().get(0);
+        client.apps().deployments().withName("web").delete();
+        cluster.awaitSettled(TIMEOUT);
+
+        ReplicaSet late = new io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder(owned)
+                .editMetadata().withName("web-late").withResourceVersion(null).withUid(null).withCreationTimestamp(null)
+                .endMetadata().withStatus(null).build();
+        client.apps().replicaSets().resource(late).create();
+        cluster.awaitSettled(TIMEOUT);
+
+        assertEquals(List.of(), client.apps().replicaSets().list().getItems());
+        assertEquals(List.of(), podsOf(client, "web"));
+    }
+
+    @Test
     void mergePatchesOfTheObjectsKeepTheirStatus(SimulatedCluster cluster) {
         KubernetesClient client = cluster.client();
         client.apps().deployments().resource(deployment("web", "web:v1", 1)).create();

@@ -143,6 +143,7 @@ public final class ControlPlane implements AutoCloseable {
         inform(client.apps().replicaSets().inAnyNamespace(),
                 rs -> {
                     replicaSets.observe(rs);
+                    collectIfOwnerGone(rs);
                     replicaSetController.enqueue(ObjectStore.keyOf(rs));
                     deploymentController.replicaSetChanged(rs);
                     rolloutController.replicaSetChanged(rs);
@@ -311,6 +312,32 @@ public final class ControlPlane implements AutoCloseable {
                     delete(() -> client.pods().inNamespace(namespace).withName(pod.getMetadata().getName()).delete());
                 }
             }
+        });
+    }
+
+    /**
+     * The garbage collector's other part: a ReplicaSet whose controlling Deployment no longer exists (it was
+     * created by a write in flight while its Deployment was deleted, so the collection of the Deployment's
+     * dependents did not see it) is deleted too, as the real garbage collector deletes dependents whose owner
+     * is absent. The owner is looked up on the server, by name and uid, before anything is deleted.
+     */
+    private void collectIfOwnerGone(ReplicaSet rs) {
+        Models.controllerOf(rs).filter(owner -> "Deployment".equals(owner.getKind())).ifPresent(owner -> {
+            String namespace = rs.getMetadata().getNamespace();
+            Deployment known = deployments.get(ObjectStore.key(namespace, owner.getName()));
+            if (known != null && owner.getUid().equals(known.getMetadata().getUid())) {
+                return;
+            }
+            loop.reconcile("garbage collection of orphan " + ObjectStore.keyOf(rs), () -> {
+                Deployment onServer = client.apps().deployments().inNamespace(namespace).withName(owner.getName()).get();
+                if (onServer == null || !owner.getUid().equals(onServer.getMetadata().getUid())) {
+                    ReplicaSet current = replicaSets.get(ObjectStore.keyOf(rs));
+                    if (current != null && current.getMetadata().getDeletionTimestamp() == null) {
+                        delete(() -> client.apps().replicaSets().inNamespace(namespace)
+                                .withName(rs.getMetadata().getName()).delete());
+                    }
+                }
+            });
         });
     }
 
