@@ -149,10 +149,13 @@ class CommandGateTest {
     @Test
     void stoppingTheGateKillsTheTreeAndEndsTheEvaluationWithTheInterrupt() throws Exception {
         Path pids = dir.resolve("stopped.pid");
+        // Both children are running before the script says it started (a foreground sleep after the
+        // announcement could still be starting when the gate is stopped).
         Path script = script("announce.sh", "( trap '' TERM; exec sleep 300 ) &\n"
                 + "echo \"$!\" > \"$PID_FILE\"\n"
+                + "sleep 300 &\n"
                 + "echo started > \"$STARTED\"\n"
-                + "sleep 300\n");
+                + "wait\n");
         Path started = dir.resolve("started");
         Files.createFile(started);
         CommandGate gate = CommandGate.builder("stuck").command(script.toString()).environment("PID_FILE", pids.toString())
